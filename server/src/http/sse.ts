@@ -51,8 +51,8 @@ export class SseWriter {
     for (const [name, value] of Object.entries(this.reply.getHeaders())) {
       if (value !== undefined && !raw.hasHeader(name)) raw.setHeader(name, value);
     }
+    // No flushHeaders(): the headers leave with the first event, in the same write.
     raw.writeHead(200, sseHeaders);
-    raw.flushHeaders();
     this.heartbeat = setInterval(this.tick, this.heartbeatMs);
   }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LlmClient } from './client.js';
 import { OpenAICompatibleClient, openAiDefaultBaseUrl } from './openai-compatible-client.js';
+import type { StreamTransport } from './stream-transport.js';
 
 export type LlmMode = 'proxy' | 'direct' | 'demo';
 
@@ -23,7 +24,8 @@ export interface LlmBackend {
 
 /** Knobs for tests and benchmarks; production passes none. */
 export interface LlmBackendOverrides {
-  fetch?: typeof fetch;
+  /** Replaces the streaming transport (tests answer for an upstream that is not reachable). */
+  transport?: StreamTransport;
   /** Demo upstream pacing (defaults: 250 ms to first token, 25 ms between tokens). */
   demoTtftMs?: number;
   demoInterTokenMs?: number;
@@ -52,7 +54,7 @@ export async function createLlmBackend(
   const common = {
     defaultModel: settings.modelChat,
     timeoutMs: settings.timeoutMs,
-    ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+    ...(overrides.transport ? { transport: overrides.transport } : {}),
   };
   if (settings.baseUrl) {
     const client = new OpenAICompatibleClient({

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsNonStreaming,
@@ -19,6 +19,13 @@ import type { LlmError } from './llm-errors.js';
 import { readHeaderCost, readResponseInfo, usageCost } from './response-info.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { llmError, toLlmError } from './upstream-error-mapping.js';
+import { chatChunks } from './chat-chunks.js';
+import {
+  readText,
+  createHttpTransport,
+  type HeaderReader,
+  type StreamTransport,
+} from './stream-transport.js';
 
 export const openAiDefaultBaseUrl = 'https://api.openai.com/v1';
 
@@ -32,8 +39,8 @@ export interface OpenAICompatibleClientOptions {
   timeoutMs: number;
   /** Retries before the first token (429, 5xx, connection errors). */
   maxRetries: number;
-  /** Transport override (tests capture requests with it). */
-  fetch?: typeof fetch;
+  /** Transport of `chatStream`; a process-wide keep-alive pool over node:http(s) by default. */
+  transport?: StreamTransport;
   /** First backoff step in ms (default 500). */
   retryBaseDelayMs?: number;
   /** Longest backoff or `Retry-After` wait honoured, in ms (default 8000). */
@@ -42,12 +49,25 @@ export interface OpenAICompatibleClientOptions {
   sendMetadata?: boolean;
 }
 
-type Opened<T> = { control: AttemptControl; data: T; response: Response } | { error: LlmError };
+type Opened<T> = { control: AttemptControl; data: T; headers: HeaderReader } | { error: LlmError };
 
-/** The one implementation of `LlmClient`: the OpenAI chat-completions wire through the official SDK. */
+let sharedTransport: StreamTransport | null = null;
+const defaultTransport: StreamTransport = (request) => {
+  sharedTransport ??= createHttpTransport().send;
+  return sharedTransport(request);
+};
+
+/**
+ * The one implementation of `LlmClient`: the OpenAI chat-completions wire. `generate` goes through
+ * the official SDK; `chatStream`, the token path, sends the same request over a lean node:http
+ * transport and decodes the SSE body itself (the SDK's fetch and web streams cost ≈ 1 ms per turn and
+ * most of the relay's CPU), raising the SDK's own error classes so both share one error mapping.
+ */
 export class OpenAICompatibleClient implements LlmClient {
   private readonly sdk: OpenAI;
   private readonly retryPolicy: RetryPolicy;
+  private readonly chatUrl: URL;
+  private readonly streamHeaders: Record<string, string>;
 
   constructor(private readonly options: OpenAICompatibleClientOptions) {
     this.sdk = new OpenAI({
@@ -61,8 +81,15 @@ export class OpenAICompatibleClient implements LlmClient {
       // Retries and timeouts are ours (see AttemptControl); the SDK's timer is only a backstop.
       maxRetries: 0,
       timeout: options.timeoutMs + 1000,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
     });
+    this.chatUrl = new URL(
+      `${(options.baseURL ?? openAiDefaultBaseUrl).replace(/\/+$/, '')}/chat/completions`,
+    );
+    this.streamHeaders = {
+      authorization: `Bearer ${options.apiKey}`,
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+    };
     this.retryPolicy = {
       maxRetries: Math.max(0, options.maxRetries),
       baseDelayMs: options.retryBaseDelayMs ?? 500,
@@ -77,18 +104,19 @@ export class OpenAICompatibleClient implements LlmClient {
       ...this.params(messages, options, model),
       stream: false,
     };
-    const opened = await this.open(model, options.signal, (signal) =>
-      this.sdk.chat.completions.create(body, { signal }).withResponse(),
-    );
+    const opened = await this.open(model, options.signal, async (signal) => {
+      const { data, response } = await this.sdk.chat.completions.create(body, { signal }).withResponse();
+      return { data, headers: response.headers };
+    });
     if ('error' in opened) throw opened.error;
-    const { control, data, response } = opened;
+    const { control, data, headers } = opened;
     control.dispose();
     // A 200 that is not a chat completion (LiteLLM's `{"error": …}`, an event stream, HTML from a
     // misrouted proxy) is an upstream failure, not a TypeError; its text (possibly echoing our key)
     // is not kept.
     if (!Array.isArray((data as { choices?: unknown } | null)?.choices)) throw llmError('upstream', model);
     const choice = data.choices[0];
-    const info = readResponseInfo(response.headers);
+    const info = readResponseInfo(headers);
     return {
       ...info,
       model: data.model ?? null,
@@ -98,7 +126,7 @@ export class OpenAICompatibleClient implements LlmClient {
       usage: data.usage
         ? { promptTokens: data.usage.prompt_tokens, completionTokens: data.usage.completion_tokens }
         : null,
-      costUsd: readHeaderCost(response.headers) ?? usageCost(data.usage),
+      costUsd: readHeaderCost(headers) ?? usageCost(data.usage),
       timeToFirstTokenMs: Math.round(performance.now() - startedAt),
     };
   }
@@ -111,15 +139,13 @@ export class OpenAICompatibleClient implements LlmClient {
       stream: true,
       stream_options: { include_usage: true },
     };
-    const opened = await this.open(model, options.signal, (signal) =>
-      this.sdk.chat.completions.create(body, { signal }).withResponse(),
-    );
+    const opened = await this.open(model, options.signal, (signal) => this.postStream(body, signal));
     if ('error' in opened) {
       yield { type: 'error', error: opened.error };
       return;
     }
-    const { control, data: stream, response } = opened;
-    const info: LlmResponseInfo = readResponseInfo(response.headers);
+    const { control, data: stream, headers } = opened;
+    const info: LlmResponseInfo = readResponseInfo(headers);
     let completed = false;
     try {
       yield { type: 'start', ...info };
@@ -130,7 +156,7 @@ export class OpenAICompatibleClient implements LlmClient {
       let timeToFirstTokenMs: number | null = null;
       let failure: LlmError | null = null;
       try {
-        for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+        for await (const chunk of stream) {
           control.received();
           if (info.model === null) {
             info.model = chunk.model ?? null;
@@ -158,7 +184,7 @@ export class OpenAICompatibleClient implements LlmClient {
       } catch (error) {
         failure = toLlmError(error, { model, reason: control.reason, responseStarted: true });
       }
-      // The SDK ends the loop quietly when the request is aborted: the reason says why.
+      // An abort from our side ends the body with an error or quietly: the reason says which.
       if (failure === null && control.reason !== null) {
         failure = llmError(control.reason, model);
       }
@@ -176,7 +202,7 @@ export class OpenAICompatibleClient implements LlmClient {
         finishReason,
         usage,
         // Mid-stream the cost header cannot know the answer yet; the final usage chunk can.
-        costUsd: costUsd ?? readHeaderCost(response.headers),
+        costUsd: costUsd ?? readHeaderCost(headers),
         timeToFirstTokenMs,
         info,
       };
@@ -197,17 +223,44 @@ export class OpenAICompatibleClient implements LlmClient {
     return params;
   }
 
+  /**
+   * Posts a streaming request; resolves with the chunks once the upstream answered 2xx. Other statuses
+   * throw what the SDK would (`APIError.generate`), so retries and error mapping see one shape.
+   */
+  private async postStream(
+    body: ChatCompletionCreateParamsStreaming,
+    signal: AbortSignal,
+  ): Promise<{ data: AsyncIterable<ChatCompletionChunk>; headers: HeaderReader }> {
+    const response = await (this.options.transport ?? defaultTransport)({
+      url: this.chatUrl,
+      headers: this.streamHeaders,
+      body: JSON.stringify(body),
+      signal,
+    });
+    if (response.status < 200 || response.status >= 300) {
+      const text = await readText(response.body);
+      const json = safeJson(text);
+      throw APIError.generate(
+        response.status,
+        json ?? undefined,
+        json === null ? text : undefined,
+        response.headers as Headers,
+      );
+    }
+    return { data: chatChunks(response.body, response.headers), headers: response.headers };
+  }
+
   /** Sends the request, retrying before any output; returns the open response or the final error. */
   private async open<T>(
     model: string,
     signal: AbortSignal | undefined,
-    send: (signal: AbortSignal) => Promise<{ data: T; response: Response }>,
+    send: (signal: AbortSignal) => Promise<{ data: T; headers: HeaderReader }>,
   ): Promise<Opened<T>> {
     for (let attempt = 0; ; attempt++) {
       const control = new AttemptControl(this.options.timeoutMs, signal);
       try {
-        const { data, response } = await send(control.signal);
-        return { control, data, response };
+        const { data, headers } = await send(control.signal);
+        return { control, data, headers };
       } catch (cause) {
         control.dispose();
         const error = toLlmError(cause, { model, reason: control.reason, responseStarted: false });
@@ -220,5 +273,14 @@ export class OpenAICompatibleClient implements LlmClient {
         }
       }
     }
+  }
+}
+
+function safeJson(text: string): object | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? value : null;
+  } catch {
+    return null;
   }
 }

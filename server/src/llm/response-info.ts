@@ -1,4 +1,5 @@
 import type { LlmResponseInfo } from './client.js';
+import type { HeaderReader } from './stream-transport.js';
 
 function numberOrNull(value: string | null | undefined): number | null {
   if (value === null || value === undefined || value.trim() === '') return null;
@@ -7,7 +8,7 @@ function numberOrNull(value: string | null | undefined): number | null {
 }
 
 /** What LiteLLM (or any OpenAI-compatible server) says about the call in its response headers. */
-export function readResponseInfo(headers: Headers): LlmResponseInfo {
+export function readResponseInfo(headers: HeaderReader): LlmResponseInfo {
   return {
     model: null,
     modelGroup: headers.get('x-litellm-model-group'),
@@ -17,7 +18,7 @@ export function readResponseInfo(headers: Headers): LlmResponseInfo {
 }
 
 /** LiteLLM's `x-litellm-response-cost` in USD. Only meaningful once the whole answer is known. */
-export function readHeaderCost(headers: Headers): number | null {
+export function readHeaderCost(headers: HeaderReader): number | null {
   const cost = numberOrNull(headers.get('x-litellm-response-cost'));
   return cost !== null && cost >= 0 ? cost : null;
 }

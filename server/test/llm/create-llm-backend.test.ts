@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '@app/mock-llm';
 import { createLlmBackend, safeEndpoint, type LlmSettings } from '../../src/llm/create-llm-backend.js';
+import type { StreamTransport } from '../../src/llm/stream-transport.js';
 import { collect, errorCodeOf, terminal, textOf, user } from './stream-helpers.js';
 
 const settings = (overrides: Partial<LlmSettings>): LlmSettings => ({
@@ -19,16 +20,16 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-function sseResponse(): Response {
-  const frames = [
-    '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}',
-    '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}',
-    '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}',
-    '[DONE]',
-  ];
-  return new Response(frames.map((frame) => `data: ${frame}\n\n`).join(''), {
-    headers: { 'content-type': 'text/event-stream', 'x-request-id': 'req_openai' },
-  });
+const sseFrames = [
+  '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}',
+  '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}',
+  '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}',
+  '[DONE]',
+].map((frame) => `data: ${frame}\n\n`);
+
+/** OpenAI's answer to a streamed request, without the network (its URL is not reachable here). */
+async function* sseBody(): AsyncGenerator<string> {
+  yield* sseFrames;
 }
 
 describe('createLlmBackend', () => {
@@ -53,12 +54,16 @@ describe('createLlmBackend', () => {
   });
 
   it('uses direct mode with only a key, targeting OpenAI’s default URL', async () => {
-    const seen: Array<{ url: string; authorization: string | null }> = [];
-    const capture: typeof fetch = async (input, init) => {
-      seen.push({ url: String(input), authorization: new Headers(init?.headers).get('authorization') });
-      return sseResponse();
+    const seen: Array<{ url: string; authorization: string | undefined }> = [];
+    const capture: StreamTransport = async ({ url, headers }) => {
+      seen.push({ url: String(url), authorization: headers.authorization });
+      return {
+        status: 200,
+        headers: new Headers({ 'content-type': 'text/event-stream', 'x-request-id': 'req_openai' }),
+        body: sseBody(),
+      };
     };
-    const backend = await createLlmBackend(settings({ apiKey: 'sk-openai' }), { fetch: capture });
+    const backend = await createLlmBackend(settings({ apiKey: 'sk-openai' }), { transport: capture });
     expect(backend.mode).toBe('direct');
     expect(backend.endpoint).toBe('https://api.openai.com/v1');
     const events = await collect(backend.client.chatStream(user('Hi'), { metadata: { trace: 'x' } }));

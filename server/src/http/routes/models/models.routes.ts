@@ -19,6 +19,7 @@ export interface ModelsRoutesOptions {
 
 /** GET /api/llm/models — computed from memory; no upstream call per request. */
 export const modelsRoutes: FastifyPluginAsyncZod<ModelsRoutesOptions> = async (app, options) => {
+  const answers = new AnswerMemo(options);
   app.get(
     '/api/llm/models',
     {
@@ -36,18 +37,54 @@ export const modelsRoutes: FastifyPluginAsyncZod<ModelsRoutesOptions> = async (a
       const user = requireUser(request);
       const plans = options.plans();
       const activePlan = await options.subscriptions.getActivePlan(user.id);
-      const plan = plans.hasPlan(activePlan) ? activePlan : null;
-      // Strong: the body is a pure function of these inputs, and content-hashed versions agree across instances.
-      const etag = `"${createHash('sha256')
-        .update(`${options.catalog.version}|${plans.version}|${plan ?? ''}|${options.showLockedModels}`)
-        .digest('base64url')
-        .slice(0, 27)}"`;
-      reply.header('etag', etag).header('cache-control', 'private, no-cache');
-      if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
-      return visibleModels(options.catalog, plans, plan, options.showLockedModels);
+      const answer = answers.get(plans, plans.hasPlan(activePlan) ? activePlan : null);
+      reply.header('etag', answer.etag).header('cache-control', 'private, no-cache');
+      if (matchesEtag(request.headers['if-none-match'], answer.etag)) return reply.code(304).send(null);
+      // Already JSON, checked against the schema when it was built: a string with a JSON type is sent
+      // as it is, not serialised again (the cast only tells the type provider so).
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(answer.body as unknown as z.infer<typeof modelList>);
     },
   );
 };
+
+interface Answer {
+  etag: string;
+  body: string;
+}
+
+/**
+ * The answer is a pure function of the catalog version, the plan table version and the plan, so it
+ * is built once per plan and reused until a version changes (a hot reload drops every entry).
+ */
+class AnswerMemo {
+  private versions = '';
+  private readonly byPlan = new Map<string, Answer>();
+
+  constructor(private readonly options: ModelsRoutesOptions) {}
+
+  get(plans: PlanTable, plan: string | null): Answer {
+    const { catalog, showLockedModels } = this.options;
+    const versions = `${catalog.version}|${plans.version}`;
+    if (versions !== this.versions) {
+      this.byPlan.clear();
+      this.versions = versions;
+    }
+    let answer = this.byPlan.get(plan ?? '');
+    if (!answer) {
+      // Strong: the body is a pure function of these inputs, and content-hashed versions agree across instances.
+      const etag = `"${createHash('sha256')
+        .update(`${versions}|${plan ?? ''}|${showLockedModels}`)
+        .digest('base64url')
+        .slice(0, 27)}"`;
+      const body = JSON.stringify(modelList.parse(visibleModels(catalog, plans, plan, showLockedModels)));
+      answer = { etag, body };
+      this.byPlan.set(plan ?? '', answer);
+    }
+    return answer;
+  }
+}
 
 /** RFC 9110 If-None-Match: a list of tags or `*`, compared weakly. */
 function matchesEtag(header: string | undefined, etag: string): boolean {
