@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '@app/mock-llm';
 import { clientFor, collect, terminal, textOf, user } from './stream-helpers.js';
@@ -113,5 +115,33 @@ describe('OpenAICompatibleClient on the wire', () => {
   it('does not send metadata when told not to (OpenAI direct)', async () => {
     await collect(clientFor(mock, { sendMetadata: false }).chatStream(user('Hi'), { metadata: { a: 'b' } }));
     expect(lastBody()).not.toHaveProperty('metadata');
+  });
+
+  it('streams every answer over one kept-alive connection', async () => {
+    const chunk = (delta: object, finish: string | null) =>
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const upstream = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.end(`${chunk({ content: 'Hi' }, null)}${chunk({}, 'stop')}data: [DONE]\n\n`);
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const { port } = upstream.address() as AddressInfo;
+    try {
+      const client = clientFor(mock, { baseURL: `http://127.0.0.1:${port}/v1` });
+      let connections = 0;
+      upstream.on('connection', () => connections++);
+      for (let turn = 0; turn < 5; turn++) {
+        const events = await collect(client.chatStream(user('Hi')));
+        expect(textOf(events)).toBe('Hi');
+        expect(terminal(events)).toMatchObject({ type: 'done', finishReason: 'stop' });
+      }
+      expect(connections).toBe(1);
+    } finally {
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
   });
 });
