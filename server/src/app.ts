@@ -19,7 +19,6 @@ import type { PlanStore } from './config/plans-store.js';
 import { modelsRoutes } from './http/routes/models/models.routes.js';
 import { metricsRoutes } from './http/routes/metrics.routes.js';
 import { rateLimitPlugin } from './http/plugins/rate-limit.js';
-import { requestMemoPlugin } from './runtime/request-memo.js';
 import { createServices } from './services/create-services.js';
 import { frameworkErrors } from './http/plugins/framework-errors.js';
 import { originCheckPlugin } from './http/plugins/origin-check.js';
@@ -91,7 +90,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('preClose', () => services.finalize(config.server.shutdownGraceMs));
   app.addHook('onClose', () => services.close());
 
-  await app.register(requestMemoPlugin);
   await app.register(errorHandlerPlugin);
   await app.register(originCheckPlugin, { trustedOrigins: config.server.trustedOrigins });
   await app.register(helmet, {
@@ -112,13 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin, { auth });
   await app.register(rateLimitPlugin, {
     redis: services.limits.redis,
-    planLimitsFor: (request) => {
-      const userId = request.user?.id ?? null;
-      // Start the fresh plan read now, beside the chatbot read that follows; the model check and the
-      // budget then find it in the request memo.
-      if (userId) services.planOf(userId).catch(() => {});
-      return services.recentLimitsOf(userId);
-    },
+    planLimitsFor: (request) => services.planOf(request.user?.id ?? null),
     fallbackRequestsPerMinute: config.limits.requestsPerMinuteDefault,
     signUp: { max: config.limits.signUpsPerHour, timeWindowMs: 3_600_000 },
     signIn: { max: config.limits.signInsPerMinute, timeWindowMs: 60_000 },
@@ -140,7 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(modelsRoutes, {
     catalog,
     plans: () => plans.current(),
-    subscriptions: { getActivePlan: services.recentPlanOf },
+    subscriptions: { getActivePlan: services.activePlanOf },
     showLockedModels: config.models.showLocked,
   });
   await app.register(adminRoutes, { subscriptions, cliToken: deps.adminCliToken });

@@ -2,6 +2,8 @@ import { ConfigError, loadConfig, readEnvironment, type Config } from '../config
 import { createDatabase } from '../db/create-db.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { AppError } from '../errors.js';
+import { createRedis } from '../redis/create-redis.js';
+import { publishInvalidation } from '../redis/invalidation-channel.js';
 import { readAdminHandle } from '../runtime/admin-handle.js';
 import { SubscriptionService } from '../services/subscription-service.js';
 import { AdminUsageError, parseAdminCommand, USAGE, type AdminCommand } from './admin-command.js';
@@ -27,7 +29,9 @@ async function runDirect(config: Config, command: AdminCommand): Promise<string>
   );
   try {
     const planNames = await configuredPlanNames(config);
-    const service = new SubscriptionService(database.db, () => planNames);
+    const service = new SubscriptionService(database.db, () => planNames, {
+      onPlanChange: (userId) => announcePlanChange(config, userId),
+    });
     if (command.kind === 'set-plan') {
       await service.setPlanByEmail(command.email, command.plan);
       return describe(command);
@@ -36,6 +40,28 @@ async function runDirect(config: Config, command: AdminCommand): Promise<string>
     return describe(command);
   } finally {
     await database.close();
+  }
+}
+
+/**
+ * Running servers keep plans in memory: with REDIS_URL they are told at once (the channel they
+ * listen on); without it they apply the change within their plan cache TTL (30 s).
+ */
+async function announcePlanChange(config: Config, userId: string): Promise<void> {
+  if (!config.redisUrl) return;
+  const redis = createRedis(config.redisUrl, {
+    logger: { info: () => {}, warn: (message) => process.stderr.write(`admin: ${message}\n`) },
+    connectionName: 'chatbot-builder-admin',
+  });
+  try {
+    await publishInvalidation(redis.client, { kind: 'plan', userId });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(
+      `admin: warning: the plan is saved, but running servers could not be told over Redis (${reason}); they apply it within 30 s\n`,
+    );
+  } finally {
+    await redis.close();
   }
 }
 

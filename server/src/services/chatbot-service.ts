@@ -3,8 +3,19 @@ import type { Chatbot, CreateChatbotBody, UpdateChatbotBody } from '@app/common'
 import type { Db } from '../db/database.js';
 import { chatbots } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
+import { ReadThroughCache, type ReadThroughCacheOptions } from './cache/read-through-cache.js';
 
 type ChatbotRow = typeof chatbots.$inferSelect;
+
+/** 10,000 rows, 60 s each, and about 32 MB (a system prompt may hold 20,000 characters). */
+const ROW_CACHE: ReadThroughCacheOptions<ChatbotRow> = {
+  max: 10_000,
+  ttlMs: 60_000,
+  maxSize: {
+    total: 32 * 1024 * 1024,
+    sizeOf: (row) => 512 + 2 * (row.name.length + row.description.length + row.systemPrompt.length),
+  },
+};
 
 export interface ChatbotServiceOptions {
   defaultModel: string;
@@ -12,14 +23,25 @@ export interface ChatbotServiceOptions {
   maxTokensCeiling: number;
   /** Throws AppError('model_not_allowed') when the user may not use the model. */
   assertModelAllowed: (userId: string, model: string) => Promise<void>;
+  /** Rows kept in memory for the chat path (getCachedRow). Default: see ROW_CACHE. */
+  cache?: ReadThroughCacheOptions<ChatbotRow>;
+  /**
+   * Told after a chatbot was updated or deleted through this service, once this instance's copy is
+   * dropped: tells the other instances (create-services.ts broadcasts it over Redis).
+   */
+  onChange?: (chatbotId: string) => void | Promise<void>;
 }
 
 /** Chatbot CRUD, always scoped to the owner: another user's id is simply "not found". */
 export class ChatbotService {
+  private readonly rows: ReadThroughCache<ChatbotRow>;
+
   constructor(
     private readonly db: Db,
     private readonly options: ChatbotServiceOptions,
-  ) {}
+  ) {
+    this.rows = new ReadThroughCache(options.cache ?? ROW_CACHE);
+  }
 
   async list(userId: string): Promise<Chatbot[]> {
     const rows = await this.db
@@ -34,7 +56,34 @@ export class ChatbotService {
     return toChatbot(await this.getRow(userId, id));
   }
 
-  /** The stored row, for services that need it (chat). */
+  /**
+   * The row for a chat turn, from memory when this instance has read it before. Dropped at once
+   * when it is updated or deleted here (and, through onChange and Redis, on the other instances);
+   * kept at most `cache.ttlMs` otherwise. Owner-checked like getRow.
+   */
+  async getCachedRow(userId: string, id: string): Promise<ChatbotRow> {
+    const row = await this.rows.get(id, () => this.readRow(id));
+    if (row.userId !== userId) throw notFound('Chatbot');
+    return row;
+  }
+
+  /** Drops this instance's copy of a chatbot (a change announced by another instance). */
+  forget(id: string): void {
+    this.rows.forget(id);
+  }
+
+  /** Drops every copy (changes from other instances may have been missed). */
+  forgetAll(): void {
+    this.rows.clear();
+  }
+
+  private async readRow(id: string): Promise<ChatbotRow> {
+    const rows = await this.db.select().from(chatbots).where(eq(chatbots.id, id)).limit(1);
+    if (!rows[0]) throw notFound('Chatbot');
+    return rows[0];
+  }
+
+  /** The stored row, read now (CRUD reads; conversations). */
   async getRow(userId: string, id: string): Promise<ChatbotRow> {
     const rows = await this.db
       .select()
@@ -80,6 +129,7 @@ export class ChatbotService {
       .where(and(eq(chatbots.id, id), eq(chatbots.userId, userId)))
       .returning();
     if (!row) throw notFound('Chatbot');
+    await this.changed(id);
     return toChatbot(row);
   }
 
@@ -89,6 +139,12 @@ export class ChatbotService {
       .where(and(eq(chatbots.id, id), eq(chatbots.userId, userId)))
       .returning({ id: chatbots.id });
     if (deleted.length === 0) throw notFound('Chatbot');
+    await this.changed(id);
+  }
+
+  private async changed(id: string): Promise<void> {
+    this.rows.forget(id);
+    await this.options.onChange?.(id);
   }
 
   private checkMaxTokens(maxTokens: number): number {

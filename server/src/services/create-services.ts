@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import type { BaseLogger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { PlanStore } from '../config/plans-store.js';
@@ -6,8 +5,8 @@ import type { Database } from '../db/database.js';
 import type { LlmBackend } from '../llm/create-llm-backend.js';
 import { assertModelAllowed } from '../models/eligibility.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
+import { createInvalidationChannel, type Invalidation } from '../redis/invalidation-channel.js';
 import { createStopChannel } from '../redis/stop-channel.js';
-import { oncePerRequest } from '../runtime/request-memo.js';
 import { ChatService } from './chat/chat-service.js';
 import type { CallAdmission, CallRequest } from './chat/chat-types.js';
 import { startRecoveryJob, type RecoveryJob } from './chat/recovery-job.js';
@@ -34,39 +33,6 @@ export interface ServiceDeps {
  */
 export function createServices({ config, database, llm, catalog, plans, logger }: ServiceDeps) {
   const planNames = () => [...plans.current().plans];
-  // The model list and the request-rate limit may use a plan up to a few seconds old (display, and a
-  // per-minute count); every use of a model or a budget reads the plan fresh. A change made through
-  // this instance shows at once.
-  const recentPlans = new LRUCache<string, { plan: string | null }>({ max: 50_000, ttl: 5_000 });
-  const subscriptions = new SubscriptionService(database.db, planNames, (userId) =>
-    recentPlans.delete(userId),
-  );
-  const recentPlanOf = async (userId: string) => {
-    const cached = recentPlans.get(userId);
-    if (cached) return cached.plan;
-    const plan = await subscriptions.getActivePlan(userId);
-    recentPlans.set(userId, { plan });
-    return plan;
-  };
-
-  const withLimits = (plan: string | null) => {
-    const table = plans.current();
-    const known = table.hasPlan(plan) ? plan : null;
-    return { plan: known, limits: table.limitsFor(known) };
-  };
-  /** The caller's plan and limits: read fresh for every request, once per request. */
-  const planOf = async (userId: string | null) =>
-    withLimits(
-      userId ? await oncePerRequest(`plan:${userId}`, () => subscriptions.getActivePlan(userId)) : null,
-    );
-  /** The same, up to 5 s old (see recentPlans). */
-  const recentLimitsOf = async (userId: string | null) =>
-    withLimits(userId ? await recentPlanOf(userId) : null);
-  // Checked on every create/update/chat, with the plan read fresh: a downgrade applies at once.
-  const checkModel = async (userId: string, model: string) => {
-    assertModelAllowed(catalog, plans.current(), (await planOf(userId)).plan, model);
-  };
-
   const limits = createLimits({
     redisUrl: config.redisUrl,
     logger,
@@ -74,6 +40,53 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     failurePolicy: config.limits.failurePolicy,
     commandTimeoutMs: config.limits.redisCommandTimeoutMs,
   });
+
+  // Chatbot rows and plans are kept in memory (the chat path reads neither from the database when
+  // warm). A change is applied at once on this instance, told to the others over Redis when there
+  // is one, and otherwise bounded by the caches' TTL (docs/architecture.md).
+  const invalidations = limits.redis
+    ? createInvalidationChannel(
+        limits.redis,
+        {
+          onInvalidation: (invalidation) =>
+            invalidation.kind === 'chatbot'
+              ? chatbots.forget(invalidation.chatbotId)
+              : subscriptions.forget(invalidation.userId),
+          onResubscribed: () => {
+            chatbots.forgetAll();
+            subscriptions.forgetAll();
+          },
+        },
+        logger,
+      )
+    : null;
+  /** The write is done and applied here: a failed announcement leaves the others to their TTL. */
+  const announce = async (invalidation: Invalidation) => {
+    await invalidations?.publish(invalidation).catch((error: Error) => {
+      logger.warn(
+        `invalidation channel: cannot publish (${error.message}); other instances apply the change within the cache TTL`,
+      );
+    });
+  };
+
+  const subscriptions = new SubscriptionService(database.db, planNames, {
+    onPlanChange: (userId) => announce({ kind: 'plan', userId }),
+  });
+  const withLimits = (plan: string | null) => {
+    const table = plans.current();
+    const known = table.hasPlan(plan) ? plan : null;
+    return { plan: known, limits: table.limitsFor(known) };
+  };
+  /** The caller's plan (null when anonymous or without one), from the plan cache. */
+  const activePlanOf = async (userId: string | null) =>
+    userId ? subscriptions.cachedActivePlan(userId) : null;
+  /** The caller's plan and its limits: the model list, the rate limit, every model and budget check. */
+  const planOf = async (userId: string | null) => withLimits(await activePlanOf(userId));
+  // Checked on every create/update/chat: a downgrade applies on the next call.
+  const checkModel = async (userId: string, model: string) => {
+    assertModelAllowed(catalog, plans.current(), (await planOf(userId)).plan, model);
+  };
+
   /** Plan limits for one LLM call: throws 413/429/503 before anything is written or sent. */
   const admitCall = async (call: CallRequest): Promise<CallAdmission> => {
     const { plan, limits: planLimits } = await planOf(call.userId);
@@ -85,6 +98,7 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     defaultMaxTokens: config.chatbots.defaultMaxTokens,
     maxTokensCeiling: config.chatbots.maxTokensCeiling,
     assertModelAllowed: checkModel,
+    onChange: (chatbotId) => announce({ kind: 'chatbot', chatbotId }),
   });
   // Several instances: a Stop that lands on another replica reaches the one streaming the answer.
   const stopChannel = limits.redis
@@ -105,8 +119,7 @@ export function createServices({ config, database, llm, catalog, plans, logger }
   return {
     planNames,
     planOf,
-    recentPlanOf,
-    recentLimitsOf,
+    activePlanOf,
     subscriptions,
     limits,
     chatbots,
@@ -125,6 +138,7 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     },
     close: async () => {
       await stopChannel?.close();
+      await invalidations?.close();
       await limits.close();
     },
   };

@@ -2,22 +2,65 @@ import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { subscriptions, user } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { ReadThroughCache, type ReadThroughCacheOptions } from './cache/read-through-cache.js';
 
 export type Role = 'user' | 'admin';
 
+/** An active subscription as the plan cache keeps it: the end is checked at every read. */
+interface ActiveSubscription {
+  plan: string;
+  currentPeriodEnd: Date | null;
+}
+
+export interface SubscriptionServiceOptions {
+  /** Plans kept in memory (cachedActivePlan). Default 50,000 users, 30 s each. */
+  cache?: ReadThroughCacheOptions<ActiveSubscription | null>;
+  /**
+   * Told after a user's plan changed through this service, once this instance's copy is dropped:
+   * tells the other instances (create-services.ts broadcasts it over Redis; the admin CLI too).
+   */
+  onPlanChange?: (userId: string) => void | Promise<void>;
+}
+
 /** Plans and roles. Plan names come from config (the plan table); this service only stores them. */
 export class SubscriptionService {
+  private readonly active: ReadThroughCache<ActiveSubscription | null>;
+
   constructor(
     private readonly db: Db,
     private readonly knownPlans: () => readonly string[],
-    /** Told after a user's plan changed through this service (drops cached copies). */
-    private readonly onPlanChange: (userId: string) => void = () => {},
-  ) {}
+    private readonly options: SubscriptionServiceOptions = {},
+  ) {
+    this.active = new ReadThroughCache(options.cache ?? { max: 50_000, ttlMs: 30_000 });
+  }
 
-  /** The user's active plan, or null without an active, unexpired subscription. */
+  /** The user's active plan, or null without an active, unexpired subscription. Read now. */
   async getActivePlan(userId: string): Promise<string | null> {
+    return planAt(await this.readActive(userId), new Date());
+  }
+
+  /**
+   * The same from memory when this instance has read it before: a change through this service is
+   * seen at once here (and, through onPlanChange and Redis, on the other instances); an expiry at
+   * once everywhere (the period end is kept with the plan); anything else within `cache.ttlMs`.
+   */
+  async cachedActivePlan(userId: string): Promise<string | null> {
+    return planAt(await this.active.get(userId, () => this.readActive(userId)), new Date());
+  }
+
+  /** Drops this instance's copy of a user's plan (a change announced by another instance). */
+  forget(userId: string): void {
+    this.active.forget(userId);
+  }
+
+  /** Drops every copy (changes from other instances may have been missed). */
+  forgetAll(): void {
+    this.active.clear();
+  }
+
+  private async readActive(userId: string): Promise<ActiveSubscription | null> {
     const rows = await this.db
-      .select({ plan: subscriptions.plan })
+      .select({ plan: subscriptions.plan, currentPeriodEnd: subscriptions.currentPeriodEnd })
       .from(subscriptions)
       .where(
         and(
@@ -27,7 +70,7 @@ export class SubscriptionService {
         ),
       )
       .limit(1);
-    return rows[0]?.plan ?? null;
+    return rows[0] ?? null;
   }
 
   /** Sets (or with null, removes) the plan of the user with this email. */
@@ -41,7 +84,7 @@ export class SubscriptionService {
     const userId = await this.userIdByEmail(email);
     if (plan === null) {
       await this.db.delete(subscriptions).where(eq(subscriptions.userId, userId));
-      this.onPlanChange(userId);
+      await this.changed(userId);
       return { userId, plan: null };
     }
     const now = new Date();
@@ -52,8 +95,13 @@ export class SubscriptionService {
         target: subscriptions.userId,
         set: { plan, status: 'active', currentPeriodEnd: null, updatedAt: now },
       });
-    this.onPlanChange(userId);
+    await this.changed(userId);
     return { userId, plan };
+  }
+
+  private async changed(userId: string): Promise<void> {
+    this.active.forget(userId);
+    await this.options.onPlanChange?.(userId);
   }
 
   async setRoleByEmail(email: string, role: Role): Promise<{ userId: string; role: Role }> {
@@ -72,4 +120,10 @@ export class SubscriptionService {
     if (!found) throw new AppError('not_found', `No user with email ${email}`);
     return found.id;
   }
+}
+
+function planAt(subscription: ActiveSubscription | null, now: Date): string | null {
+  if (!subscription) return null;
+  const { plan, currentPeriodEnd } = subscription;
+  return currentPeriodEnd === null || currentPeriodEnd > now ? plan : null;
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createAuth } from '../../src/auth/create-auth.js';
@@ -17,6 +18,10 @@ const run = promisify(execFile);
 const serverRoot = path.resolve(import.meta.dirname, '../..');
 
 async function admin(dataDir: string, ...args: string[]) {
+  return adminWith({}, dataDir, ...args);
+}
+
+async function adminWith(env: Record<string, string>, dataDir: string, ...args: string[]) {
   try {
     const { stdout, stderr } = await run('node', ['--import', 'tsx', 'src/cli/admin.ts', ...args], {
       cwd: serverRoot,
@@ -26,6 +31,8 @@ async function admin(dataDir: string, ...args: string[]) {
         LOG_LEVEL: 'silent',
         TEST_DATABASE_URL: '',
         DATABASE_URL: '',
+        REDIS_URL: '',
+        ...env,
       },
     });
     return { code: 0, stdout, stderr };
@@ -63,6 +70,27 @@ describe('admin CLI on the embedded database', () => {
     expect((await admin(dataDir, 'set-role', 'ann@example.com', 'admin')).code).toBe(0);
     expect((await admin(dataDir, 'set-plan', 'ann@example.com', 'none')).code).toBe(0);
     expect(await planOf()).toEqual({ plan: null, role: 'admin' });
+  });
+
+  it('tells running servers over Redis that the plan changed (REDIS_URL set)', async () => {
+    const subscriber = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const heard: string[] = [];
+    subscriber.on('message', (_channel: string, message: string) => heard.push(message));
+    try {
+      await subscriber.subscribe('cache:invalidate');
+      const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+      const result = await adminWith(
+        { REDIS_URL: redisUrl },
+        dataDir,
+        'set-plan',
+        'ann@example.com',
+        'basic',
+      );
+      expect(result.stderr).toBe('');
+      await expect.poll(() => heard).toContain('plan:u1');
+    } finally {
+      subscriber.disconnect();
+    }
   });
 
   it('explains an unknown email, an unknown plan and bad usage', async () => {

@@ -43,7 +43,7 @@ export class ChatService {
   constructor(
     db: Db,
     llm: LlmClient,
-    private readonly chatbots: Pick<ChatbotService, 'getRow'>,
+    private readonly chatbots: Pick<ChatbotService, 'getCachedRow' | 'forget'>,
     private readonly options: ChatServiceOptions,
   ) {
     const logger = options.logger ?? silentLogger;
@@ -75,7 +75,7 @@ export class ChatService {
     options: TurnOptions = {},
   ): Promise<TurnOutcome> {
     const [chatbot, conversation] = await Promise.all([
-      this.chatbots.getRow(userId, chatbotId),
+      this.chatbots.getCachedRow(userId, chatbotId),
       body.conversationId ? this.conversations.findOwned(userId, body.conversationId) : null,
     ]);
     if (body.conversationId && (!conversation || conversation.chatbotId !== chatbot.id)) {
@@ -88,7 +88,7 @@ export class ChatService {
       conversation ? this.conversations.history(conversation.id) : [],
     ]);
     const userMessageId = randomUUID();
-    return this.runAdmitted(
+    const turn = this.runAdmitted(
       {
         userId,
         chatbot,
@@ -107,6 +107,12 @@ export class ChatService {
       sink,
       options,
     );
+    return turn.catch((error: unknown) => {
+      // The cached row outlived the chatbot (deleted on another instance, the news not arrived).
+      if (!isForeignKeyViolation(error)) throw error;
+      this.chatbots.forget(chatbot.id);
+      throw notFound('Chatbot');
+    });
   }
 
   /** Replaces the last answer: deletes what follows the last user message and answers it again. */
@@ -118,7 +124,7 @@ export class ChatService {
   ): Promise<TurnOutcome> {
     const conversation = await this.conversations.findOwned(userId, conversationId);
     if (!conversation) throw notFound('Conversation');
-    const chatbot = await this.chatbots.getRow(userId, conversation.chatbotId);
+    const chatbot = await this.chatbots.getCachedRow(userId, conversation.chatbotId);
     await this.options.assertModelAllowed(userId, chatbot.model);
     this.assertIdle(conversation.id);
     const history = await this.conversations.history(conversation.id);
@@ -240,6 +246,15 @@ export class ChatService {
       );
     }
   }
+}
+
+/** SQLSTATE 23503 anywhere in the cause chain (Drizzle wraps the driver's error). */
+function isForeignKeyViolation(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if ((current as { code?: unknown }).code === '23503') return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 function lastUserChars(plan: TurnPlan): number {

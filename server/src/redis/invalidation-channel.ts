@@ -1,0 +1,87 @@
+import type { Redis } from 'ioredis';
+import type { RedisLogger } from './create-redis.js';
+
+const CHANNEL = 'cache:invalidate';
+
+/** Something an instance keeps in memory changed: every instance drops its copy. */
+export type Invalidation = { kind: 'chatbot'; chatbotId: string } | { kind: 'plan'; userId: string };
+
+export interface InvalidationHandlers {
+  onInvalidation(invalidation: Invalidation): void;
+  /**
+   * The subscription was lost and is back: announcements sent meanwhile were missed, so every
+   * cached copy should go.
+   */
+  onResubscribed(): void;
+}
+
+export interface InvalidationChannel {
+  publish(invalidation: Invalidation): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Cache invalidation across instances: the chatbot rows and plans each replica keeps in memory are
+ * dropped everywhere when one replica (or the admin CLI) changes them. Messages are `chatbot:<id>`
+ * and `plan:<userId>` on one Redis pub/sub channel. Best effort: a message lost while Redis is
+ * unreachable is covered by the caches' TTL, and by a full drop once the subscription is back.
+ */
+export function createInvalidationChannel(
+  client: Redis,
+  handlers: InvalidationHandlers,
+  logger: RedisLogger,
+): InvalidationChannel {
+  const subscriber = client.duplicate({
+    connectionName: `${client.options.connectionName ?? 'chatbot-builder'}-invalidate`,
+  });
+  subscriber.on('error', () => {}); // the main client logs Redis outages (throttled)
+  subscriber.on('message', (_channel: string, message: string) => {
+    const invalidation = decodeInvalidation(message);
+    if (invalidation) handlers.onInvalidation(invalidation);
+  });
+  // On every (re)connect: subscribe (again; a no-op if ioredis already did), and after a reconnect
+  // drop everything once Redis confirms, as announcements sent meanwhile were missed.
+  let everSubscribed = false;
+  subscriber.on('ready', () => {
+    subscriber.subscribe(CHANNEL).then(
+      () => {
+        if (everSubscribed) handlers.onResubscribed();
+        everSubscribed = true;
+      },
+      (error: Error) => {
+        logger.warn(
+          `invalidation channel: cannot subscribe (${error.message}); changes made on other instances apply within the cache TTL`,
+        );
+      },
+    );
+  });
+  return {
+    publish: async (invalidation) => {
+      await publishInvalidation(client, invalidation);
+    },
+    close: async () => {
+      subscriber.disconnect();
+    },
+  };
+}
+
+/** Announces a change to every instance (also used by the admin CLI, which keeps no cache). */
+export async function publishInvalidation(client: Redis, invalidation: Invalidation): Promise<void> {
+  await client.publish(CHANNEL, encodeInvalidation(invalidation));
+}
+
+export function encodeInvalidation(invalidation: Invalidation): string {
+  return invalidation.kind === 'chatbot'
+    ? `chatbot:${invalidation.chatbotId}`
+    : `plan:${invalidation.userId}`;
+}
+
+export function decodeInvalidation(message: string): Invalidation | null {
+  const colon = message.indexOf(':');
+  const kind = message.slice(0, colon);
+  const id = message.slice(colon + 1);
+  if (colon < 1 || !id) return null;
+  if (kind === 'chatbot') return { kind, chatbotId: id };
+  if (kind === 'plan') return { kind, userId: id };
+  return null;
+}

@@ -1,0 +1,65 @@
+import { LRUCache } from 'lru-cache';
+
+export interface ReadThroughCacheOptions<V> {
+  /** Most entries kept (least recently used go first). */
+  max: number;
+  /** Longest an entry is served: the backstop when an invalidation never arrives. */
+  ttlMs: number;
+  /** Also bound the memory: entries of `sizeOf` (about bytes) add up to at most this much. */
+  maxSize?: { total: number; sizeOf: (value: V) => number };
+}
+
+/**
+ * Values read once and then served from process memory, bounded in size and age; `forget` drops a
+ * key at once. Concurrent misses of one key share one load. A load that was under way when any key
+ * was forgotten is handed to its callers but not kept, so a read racing a write cannot put the old
+ * value back. Failed loads are not kept.
+ */
+export class ReadThroughCache<V> {
+  // Wrapped: lru-cache keeps no null/undefined values, and null is a value here (e.g. "no plan").
+  private readonly entries: LRUCache<string, { value: V }>;
+  private readonly loading = new Map<string, Promise<V>>();
+  /** Bumped by every forget/clear: a load that started before it is not stored. */
+  private generation = 0;
+
+  constructor(options: ReadThroughCacheOptions<V>) {
+    const { maxSize } = options;
+    this.entries = new LRUCache({
+      max: options.max,
+      ttl: options.ttlMs,
+      ...(maxSize
+        ? { maxSize: maxSize.total, sizeCalculation: (entry: { value: V }) => maxSize.sizeOf(entry.value) }
+        : {}),
+    });
+  }
+
+  get(key: string, load: () => Promise<V>): Promise<V> {
+    const hit = this.entries.get(key);
+    if (hit) return Promise.resolve(hit.value);
+    const pending = this.loading.get(key);
+    if (pending) return pending;
+    const generation = this.generation;
+    const loaded: Promise<V> = load()
+      .then((value) => {
+        if (generation === this.generation) this.entries.set(key, { value });
+        return value;
+      })
+      .finally(() => {
+        if (this.loading.get(key) === loaded) this.loading.delete(key);
+      });
+    this.loading.set(key, loaded);
+    return loaded;
+  }
+
+  forget(key: string): void {
+    this.generation++;
+    this.entries.delete(key);
+    this.loading.delete(key);
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+    this.loading.clear();
+  }
+}
