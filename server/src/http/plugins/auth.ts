@@ -48,8 +48,6 @@ export const authPlugin = fp(
       ttl: options.sessionCacheTtlMs ?? SESSION_CACHE_TTL_MS,
     });
     const resolveUser = async (cookie: string, request: FastifyRequest): Promise<AuthUser | null> => {
-      const cached = sessions.get(cookie);
-      if (cached) return cached.user;
       const session = await auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
       const user = session ? toAuthUser(session.user as typeof session.user & { role?: string }) : null;
       sessions.set(cookie, { user });
@@ -81,17 +79,26 @@ export const authPlugin = fp(
       },
     });
 
-    app.addHook('onRequest', async (request) => {
-      if (!request.url.startsWith('/api/') || request.url.startsWith('/api/auth/')) return;
+    // Callback hooks: a cached session is answered without a promise (this runs on every request).
+    app.addHook('onRequest', (request, _reply, done) => {
       const cookie = request.headers.cookie;
-      if (!cookie) return;
-      request.user = await resolveUser(cookie, request);
+      if (!cookie || !request.url.startsWith('/api/') || request.url.startsWith('/api/auth/')) return done();
+      const cached = sessions.get(cookie);
+      if (cached) {
+        request.user = cached.user;
+        return done();
+      }
+      resolveUser(cookie, request).then((user) => {
+        request.user = user;
+        done();
+      }, done);
     });
 
     // Signing out (or in) through this instance drops the cached answer for that cookie at once.
-    app.addHook('onResponse', async (request) => {
+    app.addHook('onResponse', (request, _reply, done) => {
       if (request.url.startsWith('/api/auth/') && request.headers.cookie)
         sessions.delete(request.headers.cookie);
+      done();
     });
   },
   { name: 'auth' },

@@ -16,21 +16,37 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const originCheckPlugin = fp(
   async (app: FastifyInstance, options: { trustedOrigins: readonly string[] }) => {
     const trusted = new Set(options.trustedOrigins.map(normalizeOrigin));
-    app.addHook('onRequest', async (request) => {
-      if (SAFE_METHODS.has(request.method)) return;
-      if (!request.url.startsWith('/api/') || request.url.startsWith('/api/auth/')) return;
-      const origin = request.headers.origin;
-      if (origin !== undefined) {
-        if (!trusted.has(origin)) throw new AppError('forbidden', 'Cross-origin request refused');
-        return;
-      }
-      if (request.headers['sec-fetch-site'] === 'cross-site') {
-        throw new AppError('forbidden', 'Cross-site request refused');
-      }
+    // Synchronous (callback) hook: it runs on every request and never waits for anything.
+    app.addHook('onRequest', (request, _reply, done) => {
+      done(
+        refusal(
+          request.method,
+          request.url,
+          request.headers.origin,
+          request.headers['sec-fetch-site'],
+          trusted,
+        ),
+      );
     });
   },
   { name: 'origin-check', dependencies: ['error-handler'] },
 );
+
+/** The reason to refuse a request, or undefined to let it through. */
+function refusal(
+  method: string,
+  url: string,
+  origin: string | undefined,
+  fetchSite: string | string[] | undefined,
+  trusted: ReadonlySet<string>,
+): AppError | undefined {
+  if (SAFE_METHODS.has(method)) return undefined;
+  if (!url.startsWith('/api/') || url.startsWith('/api/auth/')) return undefined;
+  if (origin !== undefined) {
+    return trusted.has(origin) ? undefined : new AppError('forbidden', 'Cross-origin request refused');
+  }
+  return fetchSite === 'cross-site' ? new AppError('forbidden', 'Cross-site request refused') : undefined;
+}
 
 /** `https://Example.com/` → `https://example.com`; a value that is not a URL is compared as given. */
 function normalizeOrigin(origin: string): string {

@@ -109,10 +109,7 @@ export const rateLimitPlugin = fp(
         authRule(app, 'sign-in', 'sign-in attempts', options.signIn ?? { max: 10, timeWindowMs: 60_000 }),
       ],
     ]);
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.method !== 'POST') return;
-      const rule = authRules.get(request.url.split('?')[0]!);
-      if (!rule) return;
+    const checkAuthRate = async (request: FastifyRequest, reply: FastifyReply, rule: AuthRule) => {
       const counted = await count(rule.limiter, request, failures);
       if (!counted) return;
       setRateHeaders(reply, counted);
@@ -122,6 +119,12 @@ export const rateLimitPlugin = fp(
           counted,
         );
       }
+    };
+    // A callback hook: every request passes here, and only two routes need the (async) count.
+    app.addHook('onRequest', (request, reply, done) => {
+      const rule = request.method === 'POST' ? authRules.get(request.url.split('?')[0]!) : undefined;
+      if (!rule) return done();
+      checkAuthRate(request, reply, rule).then(() => done(), done);
     });
   },
   { name: 'rate-limit', dependencies: ['auth', 'error-handler'] },
