@@ -30,7 +30,14 @@ export type StreamTransport = (request: StreamRequest) => Promise<StreamResponse
  * and less CPU per chunk (no web-stream layers).
  */
 export function createHttpTransport(): { send: StreamTransport; close(): void } {
-  const options = { keepAlive: true, noDelay: true, maxSockets: Infinity, keepAliveMsecs: 30_000 };
+  const options = {
+    keepAlive: true,
+    noDelay: true,
+    // An idle socket is closed after 4 s, before the upstream's own keep-alive timeout (uvicorn,
+    // under LiteLLM, closes after 5 s): reusing a socket the server is closing fails the request.
+    timeout: IDLE_SOCKET_MS,
+    maxFreeSockets: 64,
+  };
   const agents = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
   const send: StreamTransport = ({ url, headers, body, signal }) =>
     new Promise((resolve, reject) => {
@@ -41,8 +48,11 @@ export function createHttpTransport(): { send: StreamTransport; close(): void } 
         headers: { ...headers, 'content-length': Buffer.byteLength(body) },
         signal,
       });
-      request.once('error', reject);
+      // Errors after the response arrived (an abort mid-body) reach the body's reader; the listeners
+      // stay so that none of them is ever an uncaught 'error' event.
+      request.on('error', reject);
       request.once('response', (response) => {
+        response.on('error', ignore);
         response.setEncoding('utf8');
         resolve({ status: response.statusCode ?? 0, headers: nodeHeaders(response.headers), body: response });
       });
@@ -56,6 +66,9 @@ export function createHttpTransport(): { send: StreamTransport; close(): void } 
     },
   };
 }
+
+const IDLE_SOCKET_MS = 4_000;
+const ignore = () => {};
 
 /** Node's header object as a `HeaderReader` (names are lower-case there; repeated values joined). */
 export function nodeHeaders(headers: http.IncomingHttpHeaders): HeaderReader {
