@@ -25,7 +25,7 @@ import { securityHeadersPlugin } from './http/plugins/security-headers.js';
 import { authPlugin } from './http/plugins/auth.js';
 import { errorHandlerPlugin, send } from './http/plugins/error-handler.js';
 import type { Logger } from 'pino';
-import { createLogger, genReqId } from './http/logger-options.js';
+import { createLogger, genReqId, RequestLogController } from './http/logger-options.js';
 import { healthRoutes } from './http/routes/health/health.routes.js';
 import { configRoutes } from './http/routes/config.routes.js';
 import { meRoutes } from './http/routes/me/me.routes.js';
@@ -75,21 +75,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       connectionsCheckingInterval: 5_000,
     },
     forceCloseConnections: 'idle',
-    // One line per request (at its end, below) instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new RequestLogController(),
   }).withTypeProvider<ZodTypeProvider>();
-  app.addHook('onResponse', (request, reply, done) => {
-    // Plain values, not the request and reply objects: redaction walks what it is given.
-    request.log.info(
-      {
-        req: { method: request.method, url: request.url, ip: request.ip },
-        res: { statusCode: reply.statusCode },
-        responseTime: reply.elapsedTime,
-      },
-      'request completed',
-    );
-    done();
-  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
