@@ -41,15 +41,24 @@ export function createHttpTransport(): { send: StreamTransport; close(): void } 
   const agents = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
   const send: StreamTransport = ({ url, headers, body, signal }) =>
     new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
       const secure = url.protocol === 'https:';
       const request = (secure ? https : http).request(url, {
         method: 'POST',
         agent: secure ? agents['https:'] : agents['http:'],
         headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-        signal,
       });
-      // Errors after the response arrived (an abort mid-body) reach the body's reader; the listeners
-      // stay so that none of them is ever an uncaught 'error' event.
+      // An abort destroys the request without an error of its own: the caller knows why it aborted,
+      // and the body's reader sees the cut. (Node's `signal` option instead emits an AbortError,
+      // which could surface as an uncaught 'error' when it lands between two listeners.)
+      const abort = () => request.destroy();
+      signal.addEventListener('abort', abort, { once: true });
+      request.once('close', () => {
+        signal.removeEventListener('abort', abort);
+        reject(new Error('The upstream connection closed before answering'));
+      });
+      // Errors after the response arrived reach the body's reader; the listeners stay so that none of
+      // them is ever an uncaught 'error' event.
       request.on('error', reject);
       request.once('response', (response) => {
         response.on('error', ignore);
