@@ -22,6 +22,7 @@ const { values } = parseArgs({
     pglite: { type: 'boolean', default: false },
     c: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '30' },
+    deltas: { type: 'string', default: '4' },
     postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     profile: { type: 'boolean', default: false },
   },
@@ -33,7 +34,7 @@ const ttftMs = 50;
 const mock = await startMockLlm({
   ttftMs,
   interTokenMs: 20,
-  deltas: 4,
+  deltas: Number(values.deltas),
   apiKey: 'probe-key',
   answer: 'Probe tokens arrive one word at a time.',
   maxRecordedRequests: 100_000,

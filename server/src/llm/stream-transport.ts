@@ -36,7 +36,7 @@ export function createHttpTransport(): { send: StreamTransport; close(): void } 
     // An idle socket is closed after 4 s, before the upstream's own keep-alive timeout (uvicorn,
     // under LiteLLM, closes after 5 s): reusing a socket the server is closing fails the request.
     timeout: IDLE_SOCKET_MS,
-    maxFreeSockets: 64,
+    maxFreeSockets: 1024,
   };
   const agents = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
   const send: StreamTransport = ({ url, headers, body, signal }) =>
