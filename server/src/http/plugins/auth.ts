@@ -47,11 +47,23 @@ export const authPlugin = fp(
       max: 10_000,
       ttl: options.sessionCacheTtlMs ?? SESSION_CACHE_TTL_MS,
     });
-    const resolveUser = async (cookie: string, request: FastifyRequest): Promise<AuthUser | null> => {
+    // Requests that miss together (a burst when an entry expires) share one lookup.
+    const resolving = new Map<string, Promise<AuthUser | null>>();
+    const resolveUser = (cookie: string, request: FastifyRequest): Promise<AuthUser | null> => {
+      let pending = resolving.get(cookie);
+      if (!pending) {
+        pending = lookUpUser(request).then((user) => {
+          sessions.set(cookie, { user });
+          return user;
+        });
+        resolving.set(cookie, pending);
+        void pending.finally(() => resolving.delete(cookie)).catch(() => {});
+      }
+      return pending;
+    };
+    const lookUpUser = async (request: FastifyRequest): Promise<AuthUser | null> => {
       const session = await auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
-      const user = session ? toAuthUser(session.user as typeof session.user & { role?: string }) : null;
-      sessions.set(cookie, { user });
-      return user;
+      return session ? toAuthUser(session.user as typeof session.user & { role?: string }) : null;
     };
     app.decorateRequest('user', null);
 
@@ -96,8 +108,10 @@ export const authPlugin = fp(
 
     // Signing out (or in) through this instance drops the cached answer for that cookie at once.
     app.addHook('onResponse', (request, _reply, done) => {
-      if (request.url.startsWith('/api/auth/') && request.headers.cookie)
+      if (request.url.startsWith('/api/auth/') && request.headers.cookie) {
         sessions.delete(request.headers.cookie);
+        resolving.delete(request.headers.cookie);
+      }
       done();
     });
   },

@@ -1,0 +1,49 @@
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import type { Auth } from '../../src/auth/create-auth.js';
+import { authPlugin } from '../../src/http/plugins/auth.js';
+
+/** better-auth's session lookup, counted and slow enough that requests overlap it. */
+function countingAuth() {
+  const calls: string[] = [];
+  const auth = {
+    api: {
+      getSession: async ({ headers }: { headers: Headers }) => {
+        calls.push(headers.get('cookie') ?? '');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return { user: { id: 'user-1', email: 'a@example.com', name: 'A', role: 'user' } };
+      },
+    },
+    handler: () => Promise.resolve(new Response(null, { status: 404 })),
+  } as unknown as Auth;
+  return { auth, calls };
+}
+
+async function appWith(auth: Auth) {
+  const app = Fastify();
+  await app.register(authPlugin, { auth });
+  app.get('/api/whoami', async (request) => ({ id: request.user?.id ?? null }));
+  return app;
+}
+
+describe('session cache', () => {
+  it('answers a burst of requests with one session lookup, then from memory', async () => {
+    const { auth, calls } = countingAuth();
+    const app = await appWith(auth);
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        app.inject({ url: '/api/whoami', headers: { cookie: 'session=abc' } }),
+      ),
+    );
+    expect(burst.map((response) => response.json().id)).toEqual(Array(20).fill('user-1'));
+    expect(calls).toEqual(['session=abc']);
+
+    const later = await app.inject({ url: '/api/whoami', headers: { cookie: 'session=abc' } });
+    expect(later.json().id).toBe('user-1');
+    expect(calls).toHaveLength(1);
+
+    await app.inject({ url: '/api/whoami', headers: { cookie: 'session=other' } });
+    expect(calls).toEqual(['session=abc', 'session=other']);
+    await app.close();
+  });
+});
