@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { ChatService } from '../../src/services/chat/chat-service.js';
+import { MessageRepository } from '../../src/db/repositories/message-repository.js';
 import type { ChatServiceOptions } from '../../src/services/chat/chat-types.js';
 import { ChatbotService } from '../../src/services/chatbot-service.js';
 import { messages, usageRecords } from '../../src/db/schema.js';
@@ -117,6 +118,32 @@ describe('ChatService', () => {
       'Hello there friend',
       'Again',
     ]);
+  });
+
+  it('turns that end together are saved in one statement, each with its own answer and usage row', async () => {
+    const ledgerOf = () =>
+      t.database.db.select().from(usageRecords).where(eq(usageRecords.userId, bob.userId));
+    const before = (await ledgerOf()).length;
+    const finish = vi.spyOn(MessageRepository.prototype, 'finish');
+    const llm = new FakeLlmClient();
+    for (let index = 0; index < 6; index++) llm.queueText(`Answer number ${index}`);
+    const chat = service(llm);
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, (_, index) =>
+        chat.chat(bob.userId, bob.chatbotId, { message: `Question ${index}` }, new RecordingSink()),
+      ),
+    );
+    const statements = finish.mock.calls.length;
+    finish.mockRestore();
+    expect(statements).toBeLessThan(6);
+    for (const outcome of outcomes) {
+      expect(await row(outcome.meta.assistantMessageId)).toMatchObject({
+        status: 'complete',
+        content: outcome.content,
+      });
+    }
+    expect(new Set(outcomes.map((outcome) => outcome.content)).size).toBe(6);
+    expect((await ledgerOf()).length - before).toBe(6);
   });
 
   it('writes partial text about once per flush interval, never per token', async () => {

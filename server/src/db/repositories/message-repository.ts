@@ -67,28 +67,50 @@ export class MessageRepository {
       .where(and(inArray(messages.id, [...ids]), eq(messages.status, 'streaming')));
   }
 
-  /** The final state of an answer plus its usage record and the conversation's activity time. */
-  async finish(turn: FinishedTurn): Promise<void> {
-    // One statement (data-modifying CTEs): atomic, one round trip from the last token to the commit.
-    const usage = turn.usage
-      ? sql`insert into usage_records (id, user_id, chatbot_id, kind, model, prompt_tokens, completion_tokens, cost_usd)
-            values (${turn.usage.id}, ${turn.usage.userId}, ${turn.usage.chatbotId}, 'chat', ${turn.usage.model},
-                    ${turn.usage.promptTokens}, ${turn.usage.completionTokens}, ${turn.usage.costUsd})`
-      : sql`select 1`;
+  /**
+   * The final state of answers, with their usage records and their conversations' activity time, in
+   * one statement (data-modifying CTEs): atomic, one round trip and one commit for the whole batch.
+   */
+  async finish(turns: readonly FinishedTurn[]): Promise<void> {
+    if (turns.length === 0) return;
+    const answers = sql.join(
+      turns.map(
+        (turn) => sql`(${turn.messageId}::text, ${turn.conversationId}::text, ${turn.content}::text,
+          ${turn.status}::text, ${turn.errorCode}::text, ${turn.finishReason}::text, ${turn.answeredBy}::text,
+          ${turn.modelGroup}::text, ${turn.attemptedFallbacks}::integer, ${turn.upstreamRequestId}::text,
+          ${turn.promptTokens}::integer, ${turn.completionTokens}::integer, ${turn.costUsd}::double precision,
+          ${turn.latencyMs}::integer, ${turn.ttftMs}::integer)`,
+      ),
+      sql`, `,
+    );
+    const ledger = turns.flatMap((turn) => (turn.usage ? [turn.usage] : []));
+    const usage =
+      ledger.length > 0
+        ? sql`insert into usage_records (id, user_id, chatbot_id, kind, model, prompt_tokens, completion_tokens, cost_usd)
+            values ${sql.join(
+              ledger.map(
+                (row) => sql`(${row.id}, ${row.userId}, ${row.chatbotId}, 'chat', ${row.model},
+                  ${row.promptTokens}, ${row.completionTokens}, ${row.costUsd})`,
+              ),
+              sql`, `,
+            )}`
+        : sql`select 1`;
     await this.db.execute(sql`
-      with answer as (
-        update messages set
-          content = ${turn.content}, status = ${turn.status}, error_code = ${turn.errorCode},
-          finish_reason = ${turn.finishReason}, answered_by = ${turn.answeredBy},
-          model_group = ${turn.modelGroup}, attempted_fallbacks = ${turn.attemptedFallbacks},
-          upstream_request_id = ${turn.upstreamRequestId}, prompt_tokens = ${turn.promptTokens},
-          completion_tokens = ${turn.completionTokens}, cost_usd = ${turn.costUsd},
-          latency_ms = ${turn.latencyMs}, ttft_ms = ${turn.ttftMs}, updated_at = now()
-        where id = ${turn.messageId}),
+      with input (id, conversation_id, content, status, error_code, finish_reason, answered_by, model_group,
+                  attempted_fallbacks, upstream_request_id, prompt_tokens, completion_tokens, cost_usd,
+                  latency_ms, ttft_ms) as (values ${answers}),
+      answer as (
+        update messages m set
+          content = i.content, status = i.status, error_code = i.error_code, finish_reason = i.finish_reason,
+          answered_by = i.answered_by, model_group = i.model_group, attempted_fallbacks = i.attempted_fallbacks,
+          upstream_request_id = i.upstream_request_id, prompt_tokens = i.prompt_tokens,
+          completion_tokens = i.completion_tokens, cost_usd = i.cost_usd, latency_ms = i.latency_ms,
+          ttft_ms = i.ttft_ms, updated_at = now()
+        from input i where m.id = i.id),
       activity as (
         -- Millisecond precision (JS clock), so list cursors, which carry milliseconds, stay exact.
-        update conversations set updated_at = ${new Date().toISOString()}::timestamptz
-        where id = ${turn.conversationId})
+        update conversations c set updated_at = ${new Date().toISOString()}::timestamptz
+        from (select distinct conversation_id from input) i where c.id = i.conversation_id)
       ${usage}`);
   }
 

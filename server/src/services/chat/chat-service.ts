@@ -10,6 +10,7 @@ import { buildTurnMessages } from './history-window.js';
 import { conversationTitle } from './conversation-title.js';
 import { StreamRegistry } from './stream-registry.js';
 import { TurnRunner } from './turn-runner.js';
+import { FinishBatcher } from './finish-batcher.js';
 import type {
   CallAdmission,
   CallRequest,
@@ -57,7 +58,7 @@ export class ChatService {
     this.runner = new TurnRunner({
       llm,
       conversations: this.conversations,
-      messages: this.messages,
+      finisher: new FinishBatcher(this.messages),
       registry: this.registry,
       logger,
       commitAfterMs: options.commitAfterMs ?? 1500,

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatErrorEvent, ChatMetaEvent } from '@app/common';
 import type { ChatStreamEvent, LlmResponseInfo } from '../../llm/client.js';
-import type { FinishedTurn, MessageRepository } from '../../db/repositories/message-repository.js';
+import type { FinishedTurn } from '../../db/repositories/message-repository.js';
+import type { FinishBatcher } from './finish-batcher.js';
 import type { AbortReason, LiveTurn } from './live-turn.js';
 import type { TurnPlan } from './turn-runner.js';
 import type { ChatLogger, TurnOutcome, TurnStatus } from './chat-types.js';
@@ -29,7 +30,7 @@ const CHARS_PER_TOKEN = 4;
 /** Decides a turn's final state and writes it, with its usage record, in one transaction. */
 export async function recordTurn(
   facts: TurnFacts,
-  messages: MessageRepository,
+  writer: Pick<FinishBatcher, 'finish'>,
   logger: ChatLogger,
   abortOutcome: Record<AbortReason, { status: TurnStatus; error: ChatErrorEvent }>,
 ): Promise<TurnOutcome> {
@@ -85,7 +86,7 @@ export async function recordTurn(
         }
       : null,
   };
-  await writeWithRetry(messages, finished, logger);
+  await writeWithRetry(writer, finished, logger);
   return {
     meta: facts.meta,
     status,
@@ -103,10 +104,14 @@ export async function recordTurn(
   };
 }
 
-async function writeWithRetry(messages: MessageRepository, finished: FinishedTurn, logger: ChatLogger) {
+async function writeWithRetry(
+  writer: Pick<FinishBatcher, 'finish'>,
+  finished: FinishedTurn,
+  logger: ChatLogger,
+) {
   for (let attempt = 0; ; attempt++) {
     try {
-      await messages.finish(finished);
+      await writer.finish(finished);
       return;
     } catch (error) {
       const delay = RETRY_DELAYS_MS[attempt];

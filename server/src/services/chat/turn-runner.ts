@@ -4,11 +4,11 @@ import type { ChatStreamEvent, LlmClient, LlmMessage, LlmResponseInfo } from '..
 import { LlmError } from '../../llm/llm-errors.js';
 import { AppError } from '../../errors.js';
 import type { ConversationRepository } from '../../db/repositories/conversation-repository.js';
-import type { MessageRepository } from '../../db/repositories/message-repository.js';
 import { LiveTurn, type AbortReason } from './live-turn.js';
 import type { StreamRegistry } from './stream-registry.js';
 import type { ChatLogger, TurnOptions, TurnOutcome, TurnSink, TurnStatus } from './chat-types.js';
 import { recordTurn, type TurnFacts } from './turn-recorder.js';
+import type { FinishBatcher } from './finish-batcher.js';
 import { countChars } from './history-window.js';
 
 /** Everything a turn needs, prepared (and authorised) by ChatService. */
@@ -27,7 +27,8 @@ export interface TurnPlan {
 export interface TurnRunnerDeps {
   llm: LlmClient;
   conversations: ConversationRepository;
-  messages: MessageRepository;
+  /** Writes the end of turns, batched (group commit). */
+  finisher: FinishBatcher;
   registry: StreamRegistry;
   logger: ChatLogger;
   commitAfterMs: number;
@@ -189,7 +190,7 @@ export class TurnRunner {
   private async finish(facts: TurnFacts): Promise<TurnOutcome> {
     this.deps.registry.remove(facts.turn);
     try {
-      return await recordTurn(facts, this.deps.messages, this.deps.logger, abortOutcome);
+      return await recordTurn(facts, this.deps.finisher, this.deps.logger, abortOutcome);
     } finally {
       facts.turn.settle();
     }
