@@ -53,7 +53,7 @@ type Opened<T> = { control: AttemptControl; data: T; headers: HeaderReader } | {
 
 let sharedTransport: StreamTransport | null = null;
 const defaultTransport: StreamTransport = (request) => {
-  sharedTransport ??= createHttpTransport().send;
+  sharedTransport ??= createHttpTransport();
   return sharedTransport(request);
 };
 

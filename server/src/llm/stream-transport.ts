@@ -23,13 +23,16 @@ export interface StreamResponse {
 /** Sends one request and resolves when the response headers arrived. Aborting the signal closes the socket. */
 export type StreamTransport = (request: StreamRequest) => Promise<StreamResponse>;
 
+const IDLE_SOCKET_MS = 4_000;
+const ignore = () => {};
+
 /**
  * The streaming path to the upstream over node:http(s): one keep-alive pool per process, no Nagle
  * (a held-back small SSE frame would add ~40 ms), and the body handed on as it arrives. Measured
  * against the SDK's fetch on this path: ≈ 0.7 ms less from call to request on the upstream's socket,
  * and less CPU per chunk (no web-stream layers).
  */
-export function createHttpTransport(): { send: StreamTransport; close(): void } {
+export function createHttpTransport(): StreamTransport {
   const options = {
     keepAlive: true,
     noDelay: true,
@@ -39,7 +42,7 @@ export function createHttpTransport(): { send: StreamTransport; close(): void } 
     maxFreeSockets: 1024,
   };
   const agents = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
-  const send: StreamTransport = ({ url, headers, body, signal }) =>
+  return ({ url, headers, body, signal }) =>
     new Promise((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
       const secure = url.protocol === 'https:';
@@ -67,17 +70,7 @@ export function createHttpTransport(): { send: StreamTransport; close(): void } 
       });
       request.end(body);
     });
-  return {
-    send,
-    close: () => {
-      agents['http:'].destroy();
-      agents['https:'].destroy();
-    },
-  };
 }
-
-const IDLE_SOCKET_MS = 4_000;
-const ignore = () => {};
 
 /** Node's header object as a `HeaderReader` (names are lower-case there; repeated values joined). */
 export function nodeHeaders(headers: http.IncomingHttpHeaders): HeaderReader {
