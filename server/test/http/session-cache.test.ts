@@ -6,22 +6,25 @@ import { authPlugin } from '../../src/http/plugins/auth.js';
 /** better-auth's session lookup, counted and slow enough that requests overlap it. */
 function countingAuth() {
   const calls: string[] = [];
+  const state = { signedIn: true };
   const auth = {
     api: {
       getSession: async ({ headers }: { headers: Headers }) => {
         calls.push(headers.get('cookie') ?? '');
         await new Promise((resolve) => setTimeout(resolve, 20));
-        return { user: { id: 'user-1', email: 'a@example.com', name: 'A', role: 'user' } };
+        return state.signedIn
+          ? { user: { id: 'user-1', email: 'a@example.com', name: 'A', role: 'user' } }
+          : null;
       },
     },
     handler: () => Promise.resolve(new Response(null, { status: 404 })),
   } as unknown as Auth;
-  return { auth, calls };
+  return { auth, calls, state };
 }
 
-async function appWith(auth: Auth) {
+async function appWith(auth: Auth, sessionCacheTtlMs?: number) {
   const app = Fastify();
-  await app.register(authPlugin, { auth });
+  await app.register(authPlugin, { auth, ...(sessionCacheTtlMs ? { sessionCacheTtlMs } : {}) });
   app.get('/api/whoami', async (request) => ({ id: request.user?.id ?? null }));
   return app;
 }
@@ -44,6 +47,24 @@ describe('session cache', () => {
 
     await app.inject({ url: '/api/whoami', headers: { cookie: 'session=other' } });
     expect(calls).toEqual(['session=abc', 'session=other']);
+    await app.close();
+  });
+
+  it('serves a stale answer once while it refreshes in the background, then the fresh one', async () => {
+    const { auth, calls, state } = countingAuth();
+    const app = await appWith(auth, 50);
+    const whoami = async () =>
+      (await app.inject({ url: '/api/whoami', headers: { cookie: 'session=abc' } })).json().id;
+    expect(await whoami()).toBe('user-1');
+    state.signedIn = false; // e.g. signed out through another instance
+    await new Promise((resolve) => setTimeout(resolve, 60)); // past the TTL, within twice it
+    expect(await whoami()).toBe('user-1'); // not kept waiting: the refresh runs beside it
+    expect(calls).toHaveLength(2);
+    await new Promise((resolve) => setTimeout(resolve, 30)); // the refresh has landed
+    expect(await whoami()).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 120)); // past twice the TTL: looked up again
+    expect(await whoami()).toBeNull();
+    expect(calls).toHaveLength(3);
     await app.close();
   });
 });

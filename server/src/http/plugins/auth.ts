@@ -33,9 +33,12 @@ export function requireAdmin(request: FastifyRequest): AuthUser {
 }
 
 /**
- * Verified sessions by cookie header, for a few seconds: the hot path (chat, models) skips
- * better-auth's per-request context building. Shorter than better-auth's own cookie cache (60 s),
- * so a sign-out or role change is seen as soon as better-auth itself would see it. Null = signed out.
+ * Verified sessions by cookie header: the hot path (chat, models) skips better-auth's per-request
+ * context building. An answer older than the TTL is still served once more while a fresh one is
+ * looked up in the background (so an active user never waits for the refresh), and is dropped at
+ * twice the TTL. Both are shorter than better-auth's own cookie cache (60 s), so a sign-out or role
+ * change elsewhere is seen no later than better-auth itself would see it; a sign-out through this
+ * instance drops the entry at once. Null = signed out.
  */
 const SESSION_CACHE_TTL_MS = 10_000;
 
@@ -43,9 +46,10 @@ const SESSION_CACHE_TTL_MS = 10_000;
 export const authPlugin = fp(
   async (app: FastifyInstance, options: { auth: Auth; sessionCacheTtlMs?: number }) => {
     const { auth } = options;
-    const sessions = new LRUCache<string, { user: AuthUser | null }>({
+    const ttlMs = options.sessionCacheTtlMs ?? SESSION_CACHE_TTL_MS;
+    const sessions = new LRUCache<string, { user: AuthUser | null; verifiedAt: number }>({
       max: 10_000,
-      ttl: options.sessionCacheTtlMs ?? SESSION_CACHE_TTL_MS,
+      ttl: 2 * ttlMs,
     });
     // Requests that miss together (a burst when an entry expires) share one lookup.
     const resolving = new Map<string, Promise<AuthUser | null>>();
@@ -53,7 +57,7 @@ export const authPlugin = fp(
       let pending = resolving.get(cookie);
       if (!pending) {
         pending = lookUpUser(request).then((user) => {
-          sessions.set(cookie, { user });
+          sessions.set(cookie, { user, verifiedAt: performance.now() });
           return user;
         });
         resolving.set(cookie, pending);
@@ -98,6 +102,7 @@ export const authPlugin = fp(
       const cached = sessions.get(cookie);
       if (cached) {
         request.user = cached.user;
+        if (performance.now() - cached.verifiedAt > ttlMs) resolveUser(cookie, request).catch(() => {});
         return done();
       }
       resolveUser(cookie, request).then((user) => {
