@@ -1,6 +1,5 @@
 import OpenAI, { APIError } from 'openai';
 import type {
-  ChatCompletionChunk,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
@@ -19,7 +18,7 @@ import type { LlmError } from './llm-errors.js';
 import { readHeaderCost, readResponseInfo, usageCost } from './response-info.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { llmError, toLlmError } from './upstream-error-mapping.js';
-import { chatChunks } from './chat-chunks.js';
+import { ChatChunkDecoder } from './chat-chunks.js';
 import {
   readText,
   createHttpTransport,
@@ -156,29 +155,32 @@ export class OpenAICompatibleClient implements LlmClient {
       let timeToFirstTokenMs: number | null = null;
       let failure: LlmError | null = null;
       try {
-        for await (const chunk of stream) {
+        for await (const piece of stream.body) {
           control.received();
-          if (info.model === null) {
-            info.model = chunk.model ?? null;
-            info.requestId ??= chunk.id ?? null;
-          }
-          if (chunk.usage) {
-            usage = {
-              promptTokens: chunk.usage.prompt_tokens,
-              completionTokens: chunk.usage.completion_tokens,
-            };
-            costUsd = usageCost(chunk.usage) ?? costUsd;
-          }
-          // LiteLLM's usage chunk carries `choices: [{index: 0, delta: {}}]`: no text, no finish.
-          const choice = chunk.choices?.[0];
-          if (choice) {
-            if (choice.finish_reason) finishReason = choice.finish_reason;
-            const text = choice.delta?.content;
-            if (text) {
-              timeToFirstTokenMs ??= Math.round(performance.now() - startedAt);
-              yield { type: 'delta', text };
+          for (const chunk of stream.decoder.decode(piece)) {
+            if (info.model === null) {
+              info.model = chunk.model ?? null;
+              info.requestId ??= chunk.id ?? null;
+            }
+            if (chunk.usage) {
+              usage = {
+                promptTokens: chunk.usage.prompt_tokens,
+                completionTokens: chunk.usage.completion_tokens,
+              };
+              costUsd = usageCost(chunk.usage) ?? costUsd;
+            }
+            // LiteLLM's usage chunk carries `choices: [{index: 0, delta: {}}]`: no text, no finish.
+            const choice = chunk.choices?.[0];
+            if (choice) {
+              if (choice.finish_reason) finishReason = choice.finish_reason;
+              const text = choice.delta?.content;
+              if (text) {
+                timeToFirstTokenMs ??= Math.round(performance.now() - startedAt);
+                yield { type: 'delta', text };
+              }
             }
           }
+          if (stream.decoder.failure !== null) throw stream.decoder.failure;
           control.waiting();
         }
       } catch (error) {
@@ -230,7 +232,7 @@ export class OpenAICompatibleClient implements LlmClient {
   private async postStream(
     body: ChatCompletionCreateParamsStreaming,
     signal: AbortSignal,
-  ): Promise<{ data: AsyncIterable<ChatCompletionChunk>; headers: HeaderReader }> {
+  ): Promise<{ data: { body: AsyncIterable<string>; decoder: ChatChunkDecoder }; headers: HeaderReader }> {
     const response = await (this.options.transport ?? defaultTransport)({
       url: this.chatUrl,
       headers: this.streamHeaders,
@@ -247,7 +249,10 @@ export class OpenAICompatibleClient implements LlmClient {
         response.headers as Headers,
       );
     }
-    return { data: chatChunks(response.body, response.headers), headers: response.headers };
+    return {
+      data: { body: response.body, decoder: new ChatChunkDecoder(response.headers) },
+      headers: response.headers,
+    };
   }
 
   /** Sends the request, retrying before any output; returns the open response or the final error. */
