@@ -79,4 +79,18 @@ describe('ReadThroughCache', () => {
     for (const key of ['a', 'b', 'c', 'a']) await cache.get(key, load);
     expect(load).toHaveBeenCalledTimes(4);
   });
+
+  it('past half its TTL serves the value at once and reloads it in the background', async () => {
+    const cache = new ReadThroughCache<number>({ max: 10, ttlMs: 80 });
+    let version = 1;
+    const load = vi.fn(async () => version);
+    expect(await cache.get('a', load)).toBe(1);
+    version = 2;
+    await sleep(50); // past half the TTL, within it
+    expect(await cache.get('a', load)).toBe(1); // not kept waiting
+    expect(load).toHaveBeenCalledTimes(2); // the reload runs beside it
+    await sleep(5);
+    expect(await cache.get('a', load)).toBe(2);
+    expect(load).toHaveBeenCalledTimes(2);
+  });
 });

@@ -9,39 +9,58 @@ export interface ReadThroughCacheOptions<V> {
   maxSize?: { total: number; sizeOf: (value: V) => number };
 }
 
+interface Entry<V> {
+  value: V;
+  loadedAt: number;
+}
+
 /**
  * Values read once and then served from process memory, bounded in size and age; `forget` drops a
  * key at once. Concurrent misses of one key share one load. A load that was under way when any key
  * was forgotten is handed to its callers but not kept, so a read racing a write cannot put the old
- * value back. Failed loads are not kept.
+ * value back. Failed loads are not kept. An entry past half its TTL is still served, and reloaded
+ * in the background: a busy key never makes a caller wait for the read, and no entry is ever served
+ * older than the TTL.
  */
 export class ReadThroughCache<V> {
   // Wrapped: lru-cache keeps no null/undefined values, and null is a value here (e.g. "no plan").
-  private readonly entries: LRUCache<string, { value: V }>;
+  private readonly entries: LRUCache<string, Entry<V>>;
+  private readonly refreshAfterMs: number;
   private readonly loading = new Map<string, Promise<V>>();
   /** Bumped by every forget/clear: a load that started before it is not stored. */
   private generation = 0;
 
   constructor(options: ReadThroughCacheOptions<V>) {
     const { maxSize } = options;
+    this.refreshAfterMs = options.ttlMs / 2;
     this.entries = new LRUCache({
       max: options.max,
       ttl: options.ttlMs,
       ...(maxSize
-        ? { maxSize: maxSize.total, sizeCalculation: (entry: { value: V }) => maxSize.sizeOf(entry.value) }
+        ? {
+            maxSize: maxSize.total,
+            sizeCalculation: (entry: Entry<V>) => maxSize.sizeOf(entry.value),
+          }
         : {}),
     });
   }
 
   get(key: string, load: () => Promise<V>): Promise<V> {
     const hit = this.entries.get(key);
-    if (hit) return Promise.resolve(hit.value);
-    const pending = this.loading.get(key);
-    if (pending) return pending;
+    if (hit) {
+      if (performance.now() - hit.loadedAt > this.refreshAfterMs && !this.loading.has(key)) {
+        this.load(key, load).catch(() => {}); // the served value stays until the TTL
+      }
+      return Promise.resolve(hit.value);
+    }
+    return this.loading.get(key) ?? this.load(key, load);
+  }
+
+  private load(key: string, load: () => Promise<V>): Promise<V> {
     const generation = this.generation;
     const loaded: Promise<V> = load()
       .then((value) => {
-        if (generation === this.generation) this.entries.set(key, { value });
+        if (generation === this.generation) this.entries.set(key, { value, loadedAt: performance.now() });
         return value;
       })
       .finally(() => {
