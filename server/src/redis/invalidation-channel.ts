@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { RedisLogger } from './create-redis.js';
+import { openPubSubChannel } from './pubsub-channel.js';
 
 const CHANNEL = 'cache:invalidate';
 
@@ -31,37 +32,23 @@ export function createInvalidationChannel(
   handlers: InvalidationHandlers,
   logger: RedisLogger,
 ): InvalidationChannel {
-  const subscriber = client.duplicate({
+  const channel = openPubSubChannel(client, {
+    channel: CHANNEL,
     connectionName: `${client.options.connectionName ?? 'chatbot-builder'}-invalidate`,
-  });
-  subscriber.on('error', () => {}); // the main client logs Redis outages (throttled)
-  subscriber.on('message', (_channel: string, message: string) => {
-    const invalidation = decodeInvalidation(message);
-    if (invalidation) handlers.onInvalidation(invalidation);
-  });
-  // On every (re)connect: subscribe (again; a no-op if ioredis already did), and after a reconnect
-  // drop everything once Redis confirms, as announcements sent meanwhile were missed.
-  let everSubscribed = false;
-  subscriber.on('ready', () => {
-    subscriber.subscribe(CHANNEL).then(
-      () => {
-        if (everSubscribed) handlers.onResubscribed();
-        everSubscribed = true;
-      },
-      (error: Error) => {
-        logger.warn(
-          `invalidation channel: cannot subscribe (${error.message}); changes made on other instances apply within the cache TTL`,
-        );
-      },
-    );
+    onMessage: (message) => {
+      const invalidation = decodeInvalidation(message);
+      if (invalidation) handlers.onInvalidation(invalidation);
+    },
+    // Announcements sent while the subscription was down were missed: every cached copy goes.
+    onResubscribed: () => handlers.onResubscribed(),
+    onSubscribeFailed: (error) =>
+      logger.warn(
+        `invalidation channel: cannot subscribe (${error.message}); changes made on other instances apply within the cache TTL`,
+      ),
   });
   return {
-    publish: async (invalidation) => {
-      await publishInvalidation(client, invalidation);
-    },
-    close: async () => {
-      subscriber.disconnect();
-    },
+    publish: (invalidation) => channel.publish(encodeInvalidation(invalidation)),
+    close: () => channel.close(),
   };
 }
 

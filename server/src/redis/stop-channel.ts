@@ -1,13 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { RedisLogger } from './create-redis.js';
+import { openPubSubChannel, type PubSubChannel } from './pubsub-channel.js';
 
 const CHANNEL = 'chat:stop';
 
-export interface StopChannel {
-  /** Asks every instance to stop the answer with this id (the caller checked ownership). */
-  publish(messageId: string): Promise<void>;
-  close(): Promise<void>;
-}
+/** `publish(messageId)` asks every instance to stop that answer (the caller checked ownership). */
+export type StopChannel = PubSubChannel;
 
 /**
  * Stop across instances: the Stop request may reach another replica than the one streaming the
@@ -19,18 +17,11 @@ export function createStopChannel(
   onStop: (messageId: string) => void,
   logger: RedisLogger,
 ): StopChannel {
-  const subscriber = client.duplicate({ connectionName: 'chatbot-builder-stop' });
-  subscriber.on('error', () => {}); // the main client logs Redis outages (throttled)
-  subscriber.on('message', (_channel: string, messageId: string) => onStop(messageId));
-  void subscriber.subscribe(CHANNEL).catch((error: Error) => {
-    logger.warn(`stop channel: cannot subscribe (${error.message}); Stop works on this instance only`);
+  return openPubSubChannel(client, {
+    channel: CHANNEL,
+    connectionName: 'chatbot-builder-stop',
+    onMessage: onStop,
+    onSubscribeFailed: (error) =>
+      logger.warn(`stop channel: cannot subscribe (${error.message}); Stop works on this instance only`),
   });
-  return {
-    publish: async (messageId) => {
-      await client.publish(CHANNEL, messageId);
-    },
-    close: async () => {
-      subscriber.disconnect();
-    },
-  };
 }

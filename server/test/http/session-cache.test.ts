@@ -52,17 +52,17 @@ describe('session cache', () => {
 
   it('serves a stale answer once while it refreshes in the background, then the fresh one', async () => {
     const { auth, calls, state } = countingAuth();
-    const app = await appWith(auth, 50);
+    const app = await appWith(auth, 100); // refreshed after 50 ms, dropped at 100 ms
     const whoami = async () =>
       (await app.inject({ url: '/api/whoami', headers: { cookie: 'session=abc' } })).json().id;
     expect(await whoami()).toBe('user-1');
     state.signedIn = false; // e.g. signed out through another instance
-    await new Promise((resolve) => setTimeout(resolve, 60)); // past the TTL, within twice it
+    await new Promise((resolve) => setTimeout(resolve, 60)); // past half the TTL, within it
     expect(await whoami()).toBe('user-1'); // not kept waiting: the refresh runs beside it
     expect(calls).toHaveLength(2);
     await new Promise((resolve) => setTimeout(resolve, 30)); // the refresh has landed
     expect(await whoami()).toBeNull();
-    await new Promise((resolve) => setTimeout(resolve, 120)); // past twice the TTL: looked up again
+    await new Promise((resolve) => setTimeout(resolve, 120)); // past the TTL: looked up again
     expect(await whoami()).toBeNull();
     expect(calls).toHaveLength(3);
     await app.close();

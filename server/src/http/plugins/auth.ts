@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
-import { LRUCache } from 'lru-cache';
 import type { Auth } from '../../auth/create-auth.js';
 import { AppError } from '../../errors.js';
+import { ReadThroughCache } from '../../services/cache/read-through-cache.js';
 
 export interface AuthUser {
   id: string;
@@ -34,37 +34,23 @@ export function requireAdmin(request: FastifyRequest): AuthUser {
 
 /**
  * Verified sessions by cookie header: the hot path (chat, models) skips better-auth's per-request
- * context building. An answer older than the TTL is still served once more while a fresh one is
- * looked up in the background (so an active user never waits for the refresh), and is dropped at
- * twice the TTL. Both are shorter than better-auth's own cookie cache (60 s), so a sign-out or role
- * change elsewhere is seen no later than better-auth itself would see it; a sign-out through this
- * instance drops the entry at once. Null = signed out.
+ * context building. The same read-through cache as chatbots and plans: requests that miss together
+ * share one lookup, an answer older than 10 s is served while a fresh one is looked up in the
+ * background (an active user never waits for the refresh), and none is served older than 20 s.
+ * Both are shorter than better-auth's own cookie cache (60 s), so a sign-out or role change
+ * elsewhere is seen no later than better-auth itself would see it; a sign-out through this instance
+ * drops the entry at once. Null = signed out.
  */
-const SESSION_CACHE_TTL_MS = 10_000;
+const SESSION_CACHE_TTL_MS = 20_000;
 
 /** Mounts better-auth under /api/auth/* and resolves the session of every other API request. */
 export const authPlugin = fp(
   async (app: FastifyInstance, options: { auth: Auth; sessionCacheTtlMs?: number }) => {
     const { auth } = options;
-    const ttlMs = options.sessionCacheTtlMs ?? SESSION_CACHE_TTL_MS;
-    const sessions = new LRUCache<string, { user: AuthUser | null; verifiedAt: number }>({
+    const sessions = new ReadThroughCache<AuthUser | null>({
       max: 10_000,
-      ttl: 2 * ttlMs,
+      ttlMs: options.sessionCacheTtlMs ?? SESSION_CACHE_TTL_MS,
     });
-    // Requests that miss together (a burst when an entry expires) share one lookup.
-    const resolving = new Map<string, Promise<AuthUser | null>>();
-    const resolveUser = (cookie: string, request: FastifyRequest): Promise<AuthUser | null> => {
-      let pending = resolving.get(cookie);
-      if (!pending) {
-        pending = lookUpUser(request).then((user) => {
-          sessions.set(cookie, { user, verifiedAt: performance.now() });
-          return user;
-        });
-        resolving.set(cookie, pending);
-        void pending.finally(() => resolving.delete(cookie)).catch(() => {});
-      }
-      return pending;
-    };
     const lookUpUser = async (request: FastifyRequest): Promise<AuthUser | null> => {
       const session = await auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
       return session ? toAuthUser(session.user as typeof session.user & { role?: string }) : null;
@@ -99,13 +85,13 @@ export const authPlugin = fp(
     app.addHook('onRequest', (request, _reply, done) => {
       const cookie = request.headers.cookie;
       if (!cookie || !request.url.startsWith('/api/') || request.url.startsWith('/api/auth/')) return done();
-      const cached = sessions.get(cookie);
+      const lookUp = () => lookUpUser(request);
+      const cached = sessions.peek(cookie, lookUp);
       if (cached) {
-        request.user = cached.user;
-        if (performance.now() - cached.verifiedAt > ttlMs) resolveUser(cookie, request).catch(() => {});
+        request.user = cached.value;
         return done();
       }
-      resolveUser(cookie, request).then((user) => {
+      sessions.get(cookie, lookUp).then((user) => {
         request.user = user;
         done();
       }, done);
@@ -113,10 +99,8 @@ export const authPlugin = fp(
 
     // Signing out (or in) through this instance drops the cached answer for that cookie at once.
     app.addHook('onResponse', (request, _reply, done) => {
-      if (request.url.startsWith('/api/auth/') && request.headers.cookie) {
-        sessions.delete(request.headers.cookie);
-        resolving.delete(request.headers.cookie);
-      }
+      if (request.url.startsWith('/api/auth/') && request.headers.cookie)
+        sessions.forget(request.headers.cookie);
       done();
     });
   },

@@ -5,6 +5,7 @@ import type { ErrorCode } from '@app/common';
 import { AppError } from '../../errors.js';
 import { LlmError } from '../../llm/llm-errors.js';
 import { statusByCode } from '../error-status.js';
+import { sqlStateIn } from '../../db/sql-state.js';
 
 /**
  * The one place errors become HTTP answers: `{"error":{"code","message","details?"}}`.
@@ -59,15 +60,10 @@ export const errorHandlerPlugin = fp(
 
 /**
  * The SQLSTATE of a PostgreSQL data exception (class 22: invalid byte sequence, untranslatable
- * character, value out of range…) anywhere in the cause chain (Drizzle wraps the driver's error).
+ * character, value out of range…) anywhere in the cause chain.
  */
 function dataExceptionOf(error: unknown): string | null {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return code;
-    current = current.cause;
-  }
-  return null;
+  return sqlStateIn(error, (state) => /^22[0-9A-Z]{3}$/.test(state));
 }
 
 export function send(

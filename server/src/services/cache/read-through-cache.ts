@@ -46,14 +46,21 @@ export class ReadThroughCache<V> {
   }
 
   get(key: string, load: () => Promise<V>): Promise<V> {
-    const hit = this.entries.get(key);
-    if (hit) {
-      if (performance.now() - hit.loadedAt > this.refreshAfterMs && !this.loading.has(key)) {
-        this.load(key, load).catch(() => {}); // the served value stays until the TTL
-      }
-      return Promise.resolve(hit.value);
-    }
+    const hit = this.peek(key, load);
+    if (hit) return Promise.resolve(hit.value);
     return this.loading.get(key) ?? this.load(key, load);
+  }
+
+  /**
+   * The kept value, synchronously (for hooks that run on every request), or undefined when there is
+   * none; like `get`, an entry past half its TTL is reloaded in the background.
+   */
+  peek(key: string, load: () => Promise<V>): { value: V } | undefined {
+    const hit = this.entries.get(key);
+    if (hit && performance.now() - hit.loadedAt > this.refreshAfterMs && !this.loading.has(key)) {
+      this.load(key, load).catch(() => {}); // the served value stays until the TTL
+    }
+    return hit;
   }
 
   private load(key: string, load: () => Promise<V>): Promise<V> {

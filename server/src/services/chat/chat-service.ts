@@ -3,6 +3,7 @@ import type { ChatRequestBody } from '@app/common';
 import type { Db } from '../../db/database.js';
 import type { LlmClient } from '../../llm/client.js';
 import { AppError, notFound } from '../../errors.js';
+import { sqlStateIn } from '../../db/sql-state.js';
 import { ConversationRepository } from '../../db/repositories/conversation-repository.js';
 import { MessageRepository } from '../../db/repositories/message-repository.js';
 import type { ChatbotService } from '../chatbot-service.js';
@@ -21,6 +22,8 @@ import type {
   TurnSink,
 } from './chat-types.js';
 import type { TurnPlan } from './turn-runner.js';
+
+const FOREIGN_KEY_VIOLATION = '23503';
 
 const silentLogger: ChatLogger = { warn: () => {}, error: () => {} };
 
@@ -110,7 +113,7 @@ export class ChatService {
     );
     return turn.catch((error: unknown) => {
       // The cached row outlived the chatbot (deleted on another instance, the news not arrived).
-      if (!isForeignKeyViolation(error)) throw error;
+      if (sqlStateIn(error, (state) => state === FOREIGN_KEY_VIOLATION) === null) throw error;
       this.chatbots.forget(chatbot.id);
       throw notFound('Chatbot');
     });
@@ -247,15 +250,6 @@ export class ChatService {
       );
     }
   }
-}
-
-/** SQLSTATE 23503 anywhere in the cause chain (Drizzle wraps the driver's error). */
-function isForeignKeyViolation(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    if ((current as { code?: unknown }).code === '23503') return true;
-    current = current.cause;
-  }
-  return false;
 }
 
 function lastUserChars(plan: TurnPlan): number {
