@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       })
     : () => {};
   app.log.info(`Chatbot Builder ready on ${config.server.appUrl} (database: ${database.kind})`);
+  logger.flush(); // the line a supervisor waits for, at once
 
   let closing = false;
   const shutdown = async (signal: string) => {

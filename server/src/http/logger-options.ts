@@ -22,9 +22,19 @@ export function loggerOptions(level: string): LoggerOptions {
   return { level, redact: { paths: redactPaths, censor: '[redacted]' } };
 }
 
-/** The process logger: JSON lines on stdout, credentials redacted. */
+/** Lines are gathered up to this many bytes, or for at most LOG_FLUSH_MS, per write to stdout. */
+const LOG_BUFFER_BYTES = 4096;
+const LOG_FLUSH_MS = 1000;
+
+/**
+ * The process logger: JSON lines on stdout, credentials redacted. Written asynchronously and a few
+ * lines at a time: a write per line was ≈ 6% of a small request's CPU. pino flushes what is left
+ * synchronously when the process exits (crash included); a kill -9 can lose the last second.
+ */
 export function createLogger(level: string): Logger {
-  return pino(loggerOptions(level));
+  const destination = pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES });
+  setInterval(() => destination.flush(), LOG_FLUSH_MS).unref();
+  return pino(loggerOptions(level), destination);
 }
 
 /** Keep a caller's (load balancer's) request id when it looks sane, else make one. */
