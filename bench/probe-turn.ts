@@ -15,7 +15,7 @@ import { profilesIn, summarizeProfile } from './report/cpu-profile.js';
  * Where the app's added TTFT goes: the mock runs in this process, so the moment it receives the
  * upstream request is on the client's clock. "before" = client send → upstream request arrives (auth,
  * checks, DB reads, SDK); "after" = the mock's first delta → the client has it (relay). Not part of
- * the measured run: a development tool (`node --import tsx bench/probe-turn.ts [--pglite] [--c 50]`).
+ * the measured run: a development tool (`node --import tsx bench/probe-turn.ts [--pglite] [--c 50] [--pause 4500]`).
  */
 const { values } = parseArgs({
   options: {
@@ -25,6 +25,9 @@ const { values } = parseArgs({
     deltas: { type: 'string', default: '4' },
     postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     profile: { type: 'boolean', default: false },
+    // Idle ms between rounds: the measured run interleaves its arms, so the app idles ≈ 4 s between
+    // turns at c=1 (idle upstream sockets closed, caches of the CPU cold).
+    pause: { type: 'string', default: '0' },
   },
 });
 const concurrency = Number(values.c);
@@ -108,6 +111,7 @@ try {
   for (let round = 0; round < rounds + 3; round++) {
     const batch = await Promise.all(Array.from({ length: concurrency }, () => turn()));
     if (round >= 3) samples.push(...batch);
+    if (Number(values.pause) > 0) await new Promise((resolve) => setTimeout(resolve, Number(values.pause)));
   }
   const show = (name: keyof Sample) => {
     const sorted = samples.map((sample) => sample[name]).sort((a, b) => a - b);
