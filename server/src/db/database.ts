@@ -1,8 +1,13 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type pg from 'pg';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type * as schema from './schema.js';
 
-/** Drizzle over PGlite or node-postgres: one dialect, one type for the rest of the code. */
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/**
+ * Drizzle over PGlite or node-postgres: one dialect, one type for the rest of the code. The driver
+ * underneath stays reachable for the hot-path statements that run by name (`prepared.ts`).
+ */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema> & { $client: PGlite | pg.Pool };
 
 export interface Database {
   db: Db;

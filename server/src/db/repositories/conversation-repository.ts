@@ -1,5 +1,6 @@
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, or } from 'drizzle-orm';
 import type { Db } from '../database.js';
+import { runPrepared, type PreparedStatement } from '../prepared.js';
 import { conversations, messages } from '../schema.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
@@ -102,29 +103,41 @@ export class ConversationRepository {
     const at = rows.now.toISOString();
     // One millisecond later, so "oldest first" never puts the answer before its question.
     const answerAt = new Date(rows.now.getTime() + 1).toISOString();
-    const conversation =
-      rows.newConversationTitle !== null
-        ? sql`insert into conversations (id, chatbot_id, user_id, title, created_at, updated_at)
-              values (${rows.conversationId}, ${rows.chatbotId}, ${rows.userId}, ${rows.newConversationTitle},
-                      ${at}::timestamptz, ${at}::timestamptz)`
-        : sql`update conversations set updated_at = ${at}::timestamptz where id = ${rows.conversationId}`;
-    const removal =
-      rows.deleteMessageIds.length > 0
-        ? sql`, removed as (delete from messages where conversation_id = ${rows.conversationId}
-              and id in (${sql.join(
-                rows.deleteMessageIds.map((id) => sql`${id}`),
-                sql`, `,
-              )}))`
-        : sql``;
-    const question =
-      rows.userMessage !== null
-        ? sql`(${rows.userMessage.id}, ${rows.conversationId}, 'user', ${rows.userMessage.content}, 'complete',
-               null, ${at}::timestamptz, ${at}::timestamptz), `
-        : sql``;
-    await this.db.execute(sql`
-      with conversation as (${conversation})${removal}
-      insert into messages (id, conversation_id, role, content, status, model, created_at, updated_at)
-      values ${question}(${rows.assistant.id}, ${rows.conversationId}, 'assistant', '', 'streaming',
-              ${rows.assistant.model}, ${answerAt}::timestamptz, ${answerAt}::timestamptz)`);
+    await runPrepared(this.db, INSERT_TURN, [
+      rows.conversationId,
+      rows.chatbotId,
+      rows.userId,
+      rows.newConversationTitle,
+      at,
+      rows.deleteMessageIds,
+      rows.userMessage?.id ?? null,
+      rows.userMessage?.content ?? null,
+      rows.assistant.id,
+      rows.assistant.model,
+      answerAt,
+    ]);
   }
 }
+
+/**
+ * Every variant of a turn start in one text, so it is prepared once: a title ($4) means a new
+ * conversation (else the existing one is touched), a null user message ($7, $8) means a regenerated
+ * answer, and an empty $6 deletes nothing.
+ */
+const INSERT_TURN: PreparedStatement = {
+  name: 'conversation_insert_turn',
+  text: `
+    with created as (
+      insert into conversations (id, chatbot_id, user_id, title, created_at, updated_at)
+      select $1::text, $2::text, $3::text, $4::text, $5::timestamptz, $5::timestamptz
+      where $4::text is not null),
+    touched as (
+      update conversations set updated_at = $5::timestamptz where id = $1::text and $4::text is null),
+    removed as (
+      delete from messages where conversation_id = $1::text and id = any($6::text[]))
+    insert into messages (id, conversation_id, role, content, status, model, created_at, updated_at)
+    select $7::text, $1::text, 'user', $8::text, 'complete', null, $5::timestamptz, $5::timestamptz
+    where $7::text is not null
+    union all
+    select $9::text, $1::text, 'assistant', '', 'streaming', $10::text, $11::timestamptz, $11::timestamptz`,
+};

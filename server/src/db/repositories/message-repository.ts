@@ -1,5 +1,6 @@
-import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, eq, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
+import { runPrepared, type PreparedStatement } from '../prepared.js';
 import { conversations, messages } from '../schema.js';
 
 export type FinalStatus = 'complete' | 'stopped' | 'error' | 'interrupted';
@@ -47,24 +48,17 @@ export class MessageRepository {
   async flushPartials(partials: ReadonlyArray<{ id: string; content: string }>): Promise<void> {
     for (let start = 0; start < partials.length; start += FLUSH_BATCH) {
       const batch = partials.slice(start, start + FLUSH_BATCH);
-      const values = sql.join(
-        batch.map((partial) => sql`(${partial.id}::text, ${partial.content}::text)`),
-        sql`, `,
-      );
-      await this.db.execute(sql`
-        update ${messages} as m set content = v.content, updated_at = now()
-        from (values ${values}) as v(id, content)
-        where m.id = v.id and m.status = 'streaming'`);
+      await runPrepared(this.db, FLUSH_PARTIALS, [
+        batch.map((partial) => partial.id),
+        batch.map((partial) => partial.content),
+      ]);
     }
   }
 
   /** "Still alive" for answers waiting on the upstream: recovery judges liveness by updated_at. */
   async touch(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.db
-      .update(messages)
-      .set({ updatedAt: sql`now()` })
-      .where(and(inArray(messages.id, [...ids]), eq(messages.status, 'streaming')));
+    await runPrepared(this.db, TOUCH, [ids]);
   }
 
   /**
@@ -73,45 +67,33 @@ export class MessageRepository {
    */
   async finish(turns: readonly FinishedTurn[]): Promise<void> {
     if (turns.length === 0) return;
-    const answers = sql.join(
-      turns.map(
-        (turn) => sql`(${turn.messageId}::text, ${turn.conversationId}::text, ${turn.content}::text,
-          ${turn.status}::text, ${turn.errorCode}::text, ${turn.finishReason}::text, ${turn.answeredBy}::text,
-          ${turn.modelGroup}::text, ${turn.attemptedFallbacks}::integer, ${turn.upstreamRequestId}::text,
-          ${turn.promptTokens}::integer, ${turn.completionTokens}::integer, ${turn.costUsd}::double precision,
-          ${turn.latencyMs}::integer, ${turn.ttftMs}::integer)`,
-      ),
-      sql`, `,
-    );
     const ledger = turns.flatMap((turn) => (turn.usage ? [turn.usage] : []));
-    const usage =
-      ledger.length > 0
-        ? sql`insert into usage_records (id, user_id, chatbot_id, kind, model, prompt_tokens, completion_tokens, cost_usd)
-            values ${sql.join(
-              ledger.map(
-                (row) => sql`(${row.id}, ${row.userId}, ${row.chatbotId}, 'chat', ${row.model},
-                  ${row.promptTokens}, ${row.completionTokens}, ${row.costUsd})`,
-              ),
-              sql`, `,
-            )}`
-        : sql`select 1`;
-    await this.db.execute(sql`
-      with input (id, conversation_id, content, status, error_code, finish_reason, answered_by, model_group,
-                  attempted_fallbacks, upstream_request_id, prompt_tokens, completion_tokens, cost_usd,
-                  latency_ms, ttft_ms) as (values ${answers}),
-      answer as (
-        update messages m set
-          content = i.content, status = i.status, error_code = i.error_code, finish_reason = i.finish_reason,
-          answered_by = i.answered_by, model_group = i.model_group, attempted_fallbacks = i.attempted_fallbacks,
-          upstream_request_id = i.upstream_request_id, prompt_tokens = i.prompt_tokens,
-          completion_tokens = i.completion_tokens, cost_usd = i.cost_usd, latency_ms = i.latency_ms,
-          ttft_ms = i.ttft_ms, updated_at = now()
-        from input i where m.id = i.id),
-      activity as (
-        -- Millisecond precision (JS clock), so list cursors, which carry milliseconds, stay exact.
-        update conversations c set updated_at = ${new Date().toISOString()}::timestamptz
-        from (select distinct conversation_id from input) i where c.id = i.conversation_id)
-      ${usage}`);
+    await runPrepared(this.db, FINISH, [
+      turns.map((turn) => turn.messageId),
+      turns.map((turn) => turn.conversationId),
+      turns.map((turn) => turn.content),
+      turns.map((turn) => turn.status),
+      turns.map((turn) => turn.errorCode),
+      turns.map((turn) => turn.finishReason),
+      turns.map((turn) => turn.answeredBy),
+      turns.map((turn) => turn.modelGroup),
+      turns.map((turn) => turn.attemptedFallbacks),
+      turns.map((turn) => turn.upstreamRequestId),
+      turns.map((turn) => turn.promptTokens),
+      turns.map((turn) => turn.completionTokens),
+      turns.map((turn) => turn.costUsd),
+      turns.map((turn) => turn.latencyMs),
+      turns.map((turn) => turn.ttftMs),
+      // Millisecond precision (JS clock), so list cursors, which carry milliseconds, stay exact.
+      new Date().toISOString(),
+      ledger.map((row) => row.id),
+      ledger.map((row) => row.userId),
+      ledger.map((row) => row.chatbotId),
+      ledger.map((row) => row.model),
+      ledger.map((row) => row.promptTokens),
+      ledger.map((row) => row.completionTokens),
+      ledger.map((row) => row.costUsd),
+    ]);
   }
 
   /**
@@ -148,3 +130,49 @@ export class MessageRepository {
     return rows[0] ?? null;
   }
 }
+
+// Batches travel as arrays (one element per row, null elements for SQL nulls), so each text below is
+// the same for any batch size and is prepared once per connection. Numbers go over as their shortest
+// round-trip decimal text: a double precision keeps every bit.
+
+const FLUSH_PARTIALS: PreparedStatement = {
+  name: 'message_flush_partials',
+  text: `
+    update messages m set content = v.content, updated_at = now()
+    from unnest($1::text[], $2::text[]) as v(id, content)
+    where m.id = v.id and m.status = 'streaming'`,
+};
+
+const TOUCH: PreparedStatement = {
+  name: 'message_touch',
+  text: `update messages set updated_at = now() where id = any($1::text[]) and status = 'streaming'`,
+};
+
+/** An empty usage batch ($17–$23) inserts nothing: turns without billable output have no ledger row. */
+const FINISH: PreparedStatement = {
+  name: 'message_finish',
+  text: `
+    with input as (
+      select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                           $8::text[], $9::integer[], $10::text[], $11::integer[], $12::integer[],
+                           $13::double precision[], $14::integer[], $15::integer[])
+        as i(id, conversation_id, content, status, error_code, finish_reason, answered_by, model_group,
+             attempted_fallbacks, upstream_request_id, prompt_tokens, completion_tokens, cost_usd,
+             latency_ms, ttft_ms)),
+    answer as (
+      update messages m set
+        content = i.content, status = i.status, error_code = i.error_code, finish_reason = i.finish_reason,
+        answered_by = i.answered_by, model_group = i.model_group, attempted_fallbacks = i.attempted_fallbacks,
+        upstream_request_id = i.upstream_request_id, prompt_tokens = i.prompt_tokens,
+        completion_tokens = i.completion_tokens, cost_usd = i.cost_usd, latency_ms = i.latency_ms,
+        ttft_ms = i.ttft_ms, updated_at = now()
+      from input i where m.id = i.id),
+    activity as (
+      update conversations c set updated_at = $16::timestamptz
+      from (select distinct conversation_id from input) i where c.id = i.conversation_id)
+    insert into usage_records (id, user_id, chatbot_id, kind, model, prompt_tokens, completion_tokens, cost_usd)
+    select u.id, u.user_id, u.chatbot_id, 'chat', u.model, u.prompt_tokens, u.completion_tokens, u.cost_usd
+    from unnest($17::text[], $18::text[], $19::text[], $20::text[], $21::integer[], $22::integer[],
+                $23::double precision[])
+      as u(id, user_id, chatbot_id, model, prompt_tokens, completion_tokens, cost_usd)`,
+};
