@@ -35,11 +35,25 @@ export class RecordingSink implements TurnSink {
   }
 }
 
-/** Counts the database calls made through `db` (the chat path's writes must not scale with tokens). */
+/**
+ * Counts the database calls made through `db` (the chat path's writes must not scale with tokens).
+ * The hot-path statements go to the driver by name (`db.$client.query`): those count as `execute`.
+ */
 export function countingDb(db: Db): { db: Db; counts: Record<string, number> } {
   const counts: Record<string, number> = { update: 0, execute: 0, insert: 0, transaction: 0 };
+  const client = new Proxy(db.$client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (property !== 'query' || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        counts.execute!++;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
   const proxy = new Proxy(db, {
     get(target, property, receiver) {
+      if (property === '$client') return client;
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof property === 'string' && property in counts && typeof value === 'function') {
         return (...args: unknown[]) => {
