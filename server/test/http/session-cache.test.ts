@@ -58,9 +58,9 @@ describe('session cache', () => {
     expect(await whoami()).toBe('user-1');
     state.signedIn = false; // e.g. signed out through another instance
     await new Promise((resolve) => setTimeout(resolve, 60)); // past half the TTL, within it
-    expect(await whoami()).toBe('user-1'); // not kept waiting: the refresh runs beside it
-    expect(calls).toHaveLength(2);
+    expect(await whoami()).toBe('user-1'); // not kept waiting: the refresh runs after it
     await new Promise((resolve) => setTimeout(resolve, 30)); // the refresh has landed
+    expect(calls).toHaveLength(2);
     expect(await whoami()).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 120)); // past the TTL: looked up again
     expect(await whoami()).toBeNull();
