@@ -72,9 +72,4 @@ export type ChatStreamEvent =
 export interface LlmClient {
   generate(messages: LlmMessage[], options?: LlmCallOptions): Promise<GenerateResult>;
   chatStream(messages: LlmMessage[], options?: LlmCallOptions): AsyncIterable<ChatStreamEvent>;
-  /**
-   * A `chatStream` call is about to be made: open a connection to the upstream now if none is idle,
-   * so its handshake overlaps the caller's own checks. Optional; never throws.
-   */
-  preconnect?(): void;
 }

@@ -50,12 +50,11 @@ export interface OpenAICompatibleClientOptions {
 
 type Opened<T> = { control: AttemptControl; data: T; headers: HeaderReader } | { error: LlmError };
 
-let shared: StreamTransport | null = null;
-/** The process-wide pool, made on first use. */
-function sharedTransport(): StreamTransport {
-  shared ??= createHttpTransport();
-  return shared;
-}
+let sharedTransport: StreamTransport | null = null;
+const defaultTransport: StreamTransport = (request) => {
+  sharedTransport ??= createHttpTransport();
+  return sharedTransport(request);
+};
 
 /**
  * The one implementation of `LlmClient`: the OpenAI chat-completions wire. `generate` goes through
@@ -129,11 +128,6 @@ export class OpenAICompatibleClient implements LlmClient {
       costUsd: readHeaderCost(headers) ?? usageCost(data.usage),
       timeToFirstTokenMs: Math.round(performance.now() - startedAt),
     };
-  }
-
-  /** A chat call is coming: the transport may open its connection now, beside the caller's own checks. */
-  preconnect(): void {
-    (this.options.transport ?? sharedTransport()).preconnect?.(this.chatUrl);
   }
 
   async *chatStream(messages: LlmMessage[], options: LlmCallOptions = {}): AsyncGenerator<ChatStreamEvent> {
@@ -239,7 +233,7 @@ export class OpenAICompatibleClient implements LlmClient {
     body: ChatCompletionCreateParamsStreaming,
     signal: AbortSignal,
   ): Promise<{ data: { body: AsyncIterable<string>; decoder: ChatChunkDecoder }; headers: HeaderReader }> {
-    const response = await (this.options.transport ?? sharedTransport())({
+    const response = await (this.options.transport ?? defaultTransport)({
       url: this.chatUrl,
       headers: this.streamHeaders,
       body: JSON.stringify(body),

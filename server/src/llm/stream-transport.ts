@@ -1,6 +1,5 @@
 import http from 'node:http';
 import https from 'node:https';
-import { PreconnectingAgent } from './preconnecting-agent.js';
 
 /** Read access to response headers: web `Headers` and `nodeHeaders()` both satisfy it. */
 export interface HeaderReader {
@@ -21,14 +20,8 @@ export interface StreamResponse {
   body: AsyncIterable<string>;
 }
 
-/**
- * Sends one request and resolves when the response headers arrived. Aborting the signal closes the
- * socket. `preconnect`, when there is one, opens a connection to the URL's origin ahead of a request
- * that is about to be sent (nothing when an idle one is there).
- */
-export type StreamTransport = ((request: StreamRequest) => Promise<StreamResponse>) & {
-  preconnect?: (url: URL) => void;
-};
+/** Sends one request and resolves when the response headers arrived. Aborting the signal closes the socket. */
+export type StreamTransport = (request: StreamRequest) => Promise<StreamResponse>;
 
 const IDLE_SOCKET_MS = 4_000;
 const ignore = () => {};
@@ -48,9 +41,8 @@ export function createHttpTransport(): StreamTransport {
     timeout: IDLE_SOCKET_MS,
     maxFreeSockets: 1024,
   };
-  // Plain http only (LiteLLM beside the app): a TLS handshake is far longer than what it would overlap.
-  const agents = { 'http:': new PreconnectingAgent(options), 'https:': new https.Agent(options) };
-  const send: StreamTransport = ({ url, headers, body, signal }) =>
+  const agents = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
+  return ({ url, headers, body, signal }) =>
     new Promise((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
       const secure = url.protocol === 'https:';
@@ -78,10 +70,6 @@ export function createHttpTransport(): StreamTransport {
       });
       request.end(body);
     });
-  send.preconnect = (url) => {
-    if (url.protocol === 'http:') agents['http:'].preconnect(url);
-  };
-  return send;
 }
 
 /** Node's header object as a `HeaderReader` (names are lower-case there; repeated values joined). */

@@ -46,7 +46,7 @@ export class ChatService {
 
   constructor(
     db: Db,
-    private readonly llm: LlmClient,
+    llm: LlmClient,
     private readonly chatbots: Pick<ChatbotService, 'getCachedRow' | 'forget'>,
     private readonly options: ChatServiceOptions,
   ) {
@@ -68,14 +68,6 @@ export class ChatService {
       maxTurnMs: options.maxTurnMs ?? 10 * 60_000,
       maxAnswerChars: options.maxAnswerChars ?? 1_000_000,
     });
-  }
-
-  /**
-   * A turn is about to be asked for (a signed-in chat request arrived): the LLM client may open its
-   * upstream connection now, beside the request's own checks.
-   */
-  expectTurn(): void {
-    this.llm.preconnect?.();
   }
 
   /** A new message to a chatbot, in a new or an existing conversation. */

@@ -1,4 +1,3 @@
-import type { onRequestHookHandler } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ChatService } from '../../../services/chat/chat-service.js';
 import { requireUser } from '../../plugins/auth.js';
@@ -18,16 +17,10 @@ const turnErrors = {
 
 /** Chat turns (streamed or JSON), regenerate and Stop. Ownership is enforced by ChatService. */
 export const chatRoutes: FastifyPluginAsyncZod<{ chat: ChatService }> = async (app, { chat }) => {
-  // Route hooks run after the app's (auth has set request.user) and before the body is read.
-  const expectTurn: onRequestHookHandler = (request, _reply, done) => {
-    if (request.user) chat.expectTurn();
-    done();
-  };
   app.post(
     '/api/chatbots/:id/chat',
     {
       config: LLM_RATE_LIMITED,
-      onRequest: expectTurn,
       schema: {
         tags,
         summary:
@@ -49,7 +42,6 @@ export const chatRoutes: FastifyPluginAsyncZod<{ chat: ChatService }> = async (a
     '/api/conversations/:id/regenerate',
     {
       config: LLM_RATE_LIMITED,
-      onRequest: expectTurn,
       schema: {
         tags,
         summary: 'Answer the last message again, replacing the last answer (streamed like chat)',
