@@ -33,7 +33,13 @@ const LOG_FLUSH_MS = 1000;
  */
 export function createLogger(level: string): Logger {
   const destination = pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES });
-  setInterval(() => destination.flush(), LOG_FLUSH_MS).unref();
+  setInterval(() => {
+    try {
+      destination.flush();
+    } catch {
+      // Ended at exit: nothing left to write.
+    }
+  }, LOG_FLUSH_MS).unref();
   return pino(loggerOptions(level), destination);
 }
 
