@@ -1,6 +1,7 @@
 /**
- * The first SQLSTATE in an error's cause chain that `matches` (Drizzle wraps the driver's error, which
- * carries the code), or null.
+ * The first SQLSTATE in an error's cause chain that `matches`, or null. The driver's error carries the
+ * code: on the error itself for statements run on the driver (`prepared.ts`), as its cause where
+ * Drizzle wraps it.
  */
 export function sqlStateIn(error: unknown, matches: (state: string) => boolean): string | null {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {

@@ -32,14 +32,12 @@ const LOG_FLUSH_MS = 1000;
  * synchronously when the process exits (crash included); a kill -9 can lose the last second.
  */
 export function createLogger(level: string): Logger {
-  const destination = pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES });
-  setInterval(() => {
-    try {
-      destination.flush();
-    } catch {
-      // Ended at exit: nothing left to write.
-    }
-  }, LOG_FLUSH_MS).unref();
+  const destination = pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: LOG_BUFFER_BYTES,
+    periodicFlush: LOG_FLUSH_MS,
+  });
   return pino(loggerOptions(level), destination);
 }
 

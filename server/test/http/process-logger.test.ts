@@ -30,4 +30,17 @@ describe('the process logger', () => {
       .map((line) => JSON.parse(line) as { i: number });
     expect(lines.map((line) => line.i)).toEqual([0, 1, 2]);
   });
+
+  it('writes the lines of a quiet process within about a second, not only at exit', async () => {
+    // The marker goes to stdout directly 1.5 s after the line: the line is before it only if the
+    // buffered line was flushed by then.
+    const script = `
+      const { createLogger } = await import(${JSON.stringify(loggerModule)});
+      createLogger('info').info('quiet');
+      setTimeout(() => { process.stdout.write('MARKER\\n'); process.exit(0); }, 1500);`;
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toContain('"msg":"quiet"');
+    expect(lines[1]).toBe('MARKER');
+  });
 });
