@@ -58,8 +58,9 @@ const REQUEST_TIMEOUT_MS = 30_000;
 /** Builds the whole HTTP app from its dependencies. Never listens: main.ts and tests decide. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database, auth, llm, catalog, plans } = deps;
+  const logger = deps.logger ?? createLogger(config.server.logLevel);
   const app = Fastify({
-    loggerInstance: (deps.logger ?? createLogger(config.server.logLevel)) as FastifyBaseLogger,
+    loggerInstance: logger as FastifyBaseLogger,
     genReqId,
     frameworkErrors,
     requestIdHeader: false,
@@ -75,7 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       connectionsCheckingInterval: 5_000,
     },
     forceCloseConnections: 'idle',
-    logController: new RequestLogController(),
+    logController: new RequestLogController(logger),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

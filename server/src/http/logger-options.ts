@@ -51,8 +51,19 @@ export function genReqId(request: { headers: Record<string, string | string[] | 
  * One line per request, when it ends (Fastify writes two), of flat plain values: redaction walks
  * whatever object it is given (walking the request object cost more than the rest of a small
  * request), and the query string stays out of logs (it can carry one-time tokens).
+ * The line of a request that succeeded goes through a child logger without redaction: its values
+ * are all built here (method, path, address, status, time, request id), none can be a credential,
+ * and redaction's wildcard paths cost ≈ 4% of a small request's CPU for nothing. Error lines
+ * carry an error object and keep the process logger's redaction.
  */
 export class RequestLogController extends LogController {
+  private readonly plainLines: Pick<Logger, 'info'>;
+
+  constructor(logger: Pick<Logger, 'child'>) {
+    super();
+    this.plainLines = logger.child({}, { redact: [] });
+  }
+
   override incomingRequest(): void {}
 
   override requestCompleted(
@@ -62,6 +73,7 @@ export class RequestLogController extends LogController {
   ): void {
     const queryAt = request.url.indexOf('?');
     const line = {
+      reqId: request.id,
       method: request.method,
       url: queryAt === -1 ? request.url : request.url.slice(0, queryAt),
       remoteAddress: request.ip,
@@ -69,6 +81,13 @@ export class RequestLogController extends LogController {
       responseTime: reply.elapsedTime,
     };
     if (error) request.log.error({ ...line, err: error }, 'request errored');
-    else request.log.info(line, 'request completed');
+    // The request's own level decides (a route may log only warnings, as the health probes do).
+    else if (infoEnabled(request.log.level)) this.plainLines.info(line, 'request completed');
   }
+}
+
+const INFO = pino.levels.values.info ?? 30;
+
+function infoEnabled(level: string): boolean {
+  return (pino.levels.values[level] ?? Infinity) <= INFO;
 }

@@ -49,6 +49,11 @@ describe('offline demo mode, through the app wiring', () => {
       body: JSON.stringify({ message: 'What can you do?' }),
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
+    // The hijacked stream keeps the API's security headers.
+    expect(response.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     const body = await response.text();
     expect(body).toMatch(/^event: meta\n/);
     expect(body).toContain('event: delta');

@@ -53,7 +53,7 @@ describe('operations endpoints', () => {
       error: { code: 'not_found', message: 'No route GET /api/nothing-here' },
     });
     expect(response.headers['x-content-type-options']).toBe('nosniff');
-    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(response.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
   });
 
   it('keeps request ids and never logs cookies or credentials', async () => {
@@ -70,6 +70,31 @@ describe('operations endpoints', () => {
     expect(all).not.toContain(sessionToken);
     expect(all).not.toContain('sk-sentinel-123');
     expect(all).not.toContain('my-secret-password-123');
+  });
+
+  it('writes one access line per request, without its query, and none for the health probes', async () => {
+    logLines.length = 0;
+    await t.app.inject({ url: '/api/config?token=one-time-123', headers: { 'x-request-id': 'req-line-1' } });
+    await t.app.inject('/healthz');
+    await t.app.inject({ url: '/api/nothing-here', headers: { 'x-request-id': 'req-line-2' } });
+    const lines = logLines
+      .join('')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'request completed');
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        reqId: 'req-line-1',
+        method: 'GET',
+        url: '/api/config',
+        statusCode: 200,
+      }),
+      expect.objectContaining({ reqId: 'req-line-2', url: '/api/nothing-here', statusCode: 404 }),
+    ]);
+    expect(lines[0]?.responseTime).toEqual(expect.any(Number));
+    expect(logLines.join('')).not.toContain('one-time-123');
   });
 
   it('turns readiness to 503 when the database stops answering', async () => {

@@ -38,8 +38,8 @@ describe('security headers, session cookie, CSRF and CORS', () => {
   });
   afterAll(() => t.close());
 
-  it('sets helmet headers on API answers, errors and the SPA fallback alike', async () => {
-    for (const url of ['/healthz', '/api/me', '/api/nothing-here', '/api/config']) {
+  it("sets helmet's page headers on pages (the SPA fallback, health, the docs UI)", async () => {
+    for (const url of ['/healthz', '/chat/some-page', '/api/docs']) {
       const response = await t.app.inject({ method: 'GET', url, headers: as(cookie) });
       const headers = response.headers;
       expect(headers['content-security-policy'], url).toContain("default-src 'self'");
@@ -52,6 +52,23 @@ describe('security headers, session cookie, CSRF and CORS', () => {
       expect(headers['strict-transport-security'], url).toMatch(/max-age=\d+/);
       expect(headers['cross-origin-opener-policy'], url).toBe('same-origin');
       expect(headers['x-powered-by'], url).toBeUndefined();
+    }
+  });
+
+  it("sets OWASP's REST header set on API answers and errors: nothing runs, frames, sniffs or leaks", async () => {
+    for (const url of ['/api/me', '/api/nothing-here', '/api/config', '/api/openapi.json', '/api?x=1']) {
+      const response = await t.app.inject({ method: 'GET', url, headers: as(cookie) });
+      const headers = response.headers;
+      expect(headers['content-security-policy'], url).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(headers['x-content-type-options'], url).toBe('nosniff');
+      expect(headers['x-frame-options'], url).toBe('DENY');
+      expect(headers['referrer-policy'], url).toBe('no-referrer');
+      expect(headers['cross-origin-resource-policy'], url).toBe('same-origin');
+      expect(headers['strict-transport-security'], url).toMatch(/max-age=\d+; includeSubDomains/);
+      expect(headers['x-powered-by'], url).toBeUndefined();
+      // Document-only headers (they mean nothing to a JSON answer) stay off the API.
+      expect(headers['cross-origin-opener-policy'], url).toBeUndefined();
+      expect(headers['x-dns-prefetch-control'], url).toBeUndefined();
     }
   });
 
