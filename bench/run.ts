@@ -203,12 +203,18 @@ async function main(): Promise<void> {
 
   log('requests/s with autocannon…');
   const targets: ThroughputTarget[] = [
-    { name: 'node:http (load-generator ceiling)', url: hello.ready.raw as string, headers: {} },
-    { name: 'fastify hello-world', url: hello.ready.fastify as string, headers: {} },
+    {
+      name: 'node:http (load-generator ceiling)',
+      url: hello.ready.raw as string,
+      headers: {},
+      pid: hello.process_.pid,
+    },
+    { name: 'fastify hello-world', url: hello.ready.fastify as string, headers: {}, pid: hello.process_.pid },
     ...appArms.map(({ arm, app }) => ({
       name: `${arm.name} /api/llm/models`,
       url: `${app.origin}/api/llm/models`,
       headers: { cookie: app.cookie },
+      pid: app.started.pid,
     })),
   ];
   const throughput: ThroughputResult[] = await runThroughput(client, targets, options.models, log);
@@ -234,7 +240,11 @@ async function main(): Promise<void> {
       mock,
       arms: armNames,
       ladder: options.ladder,
-      models: { connections: options.models.connections, durationS: options.models.durationS },
+      models: {
+        connections: options.models.connections,
+        durationS: options.models.durationS,
+        rounds: options.models.rounds,
+      },
     },
     latency,
     ladders,

@@ -14,7 +14,7 @@ export interface BenchOptions {
   mock: { ttftMs: number; pacingMs: number; deltas: number };
   latency: { concurrency: number[]; rounds: Record<number, number>; warmupRounds: number };
   ladder: { rungs: number[]; arrivalsPerSecond: number; holdMs: number; budgetMs: number };
-  models: { connections: number; durationS: number; warmupS: number };
+  models: { connections: number; durationS: number; warmupS: number; rounds: number };
 }
 
 const fullRungs = [32, 64, 128, 256, 512, 1024, 2048, 4096];
@@ -76,6 +76,6 @@ export function readOptions(argv: string[]): BenchOptions {
       holdMs: quick ? 300 : 2_000,
       budgetMs: quick ? 5_000 : 75_000,
     },
-    models: { connections: 32, durationS: quick ? 1 : 10, warmupS: quick ? 0.5 : 2 },
+    models: { connections: 32, durationS: quick ? 1 : 4, warmupS: quick ? 0.5 : 1.5, rounds: quick ? 1 : 3 },
   };
 }

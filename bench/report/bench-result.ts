@@ -16,7 +16,8 @@ export interface BenchResult {
     mock: { ttftMs: number; pacingMs: number; deltas: number };
     arms: Record<string, string>;
     ladder: { rungs: number[]; arrivalsPerSecond: number; holdMs: number; budgetMs: number };
-    models: { connections: number; durationS: number };
+    /** `rounds`: windows per target, taken in turns (results before session 4 had one). */
+    models: { connections: number; durationS: number; rounds?: number };
   };
   latency: LatencyLevel[];
   ladders: LadderResult[];

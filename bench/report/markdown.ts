@@ -157,15 +157,20 @@ export function renderMarkdown(result: BenchResult): string {
   }
   lines.push(
     '',
-    `## Requests/s (autocannon, ${settings.models.connections} connections, no pipelining, ${settings.models.durationS} s)`,
+    `## Requests/s (autocannon, ${settings.models.connections} connections, no pipelining; ${settings.models.rounds ?? 1} × ${settings.models.durationS} s per target, the targets taking turns; median window)`,
     '',
   );
-  lines.push(row(['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors']), row(Array(6).fill('---')));
+  lines.push(
+    row(['target', 'req/s', 'windows (req/s)', 'CPU µs/request', 'p50 ms', 'p99 ms', 'non-2xx', 'errors']),
+    row(Array(8).fill('---')),
+  );
   for (const entry of result.throughput) {
     lines.push(
       row([
         entry.name,
         Math.round(entry.requestsPerSecond),
+        (entry.roundsPerSecond ?? []).map(Math.round).join(', '),
+        entry.cpuMicrosPerRequest?.toFixed(1) ?? '–',
         entry.latencyP50Ms,
         entry.latencyP99Ms,
         entry.non2xx,

@@ -57,7 +57,7 @@ export function harnessWarnings(
       const ceiling = Math.max(...references.map((reference) => reference?.requestsPerSecond ?? 0));
       if (entry !== raw && entry.requestsPerSecond >= nearCeiling * ceiling) {
         warnings.push(
-          `${entry.name}: ${Math.round(entry.requestsPerSecond)} req/s is within 10% of the load generator's ceiling here (${Math.round(ceiling)} req/s, the fastest server measured): ratios against it are understated`,
+          `${entry.name}: ${Math.round(entry.requestsPerSecond)} req/s is within 10% of the load generator's ceiling here (${Math.round(ceiling)} req/s, the fastest server measured): ratios against it are overstated (the server itself could go faster)`,
         );
       }
       if (entry.clientCores >= nearCeiling)
