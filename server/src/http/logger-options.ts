@@ -73,16 +73,17 @@ export class RequestLogController extends LogController {
   ): void {
     const queryAt = request.url.indexOf('?');
     const line = {
-      reqId: request.id,
       method: request.method,
       url: queryAt === -1 ? request.url : request.url.slice(0, queryAt),
       remoteAddress: request.ip,
       statusCode: reply.statusCode,
       responseTime: reply.elapsedTime,
     };
+    // request.log carries the request id already; the plain logger is not bound to a request.
     if (error) request.log.error({ ...line, err: error }, 'request errored');
     // The request's own level decides (a route may log only warnings, as the health probes do).
-    else if (infoEnabled(request.log.level)) this.plainLines.info(line, 'request completed');
+    else if (infoEnabled(request.log.level))
+      this.plainLines.info({ reqId: request.id, ...line }, 'request completed');
   }
 }
 
