@@ -38,8 +38,8 @@ describe('security headers, session cookie, CSRF and CORS', () => {
   });
   afterAll(() => t.close());
 
-  it("sets helmet's page headers on pages (the SPA fallback, health, the docs UI)", async () => {
-    for (const url of ['/healthz', '/chat/some-page', '/api/docs']) {
+  it("sets helmet's page headers on pages (the SPA fallback, health, the docs UI, better-auth's error page)", async () => {
+    for (const url of ['/healthz', '/chat/some-page', '/api/docs', '/api/auth/error?error=x']) {
       const response = await t.app.inject({ method: 'GET', url, headers: as(cookie) });
       const headers = response.headers;
       expect(headers['content-security-policy'], url).toContain("default-src 'self'");

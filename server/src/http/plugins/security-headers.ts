@@ -25,10 +25,14 @@ export const securityHeadersPlugin = fp<{ helmet: HelmetOptions }>(
   { name: 'security-headers' },
 );
 
-/** `/api/…` except the docs UI (an HTML page). */
+/** The HTML pages under `/api/`: the docs UI, and better-auth's error page (inline styles). */
+const PAGES_UNDER_API = ['/api/docs', '/api/auth/error'];
+
+/** `/api/…` except its HTML pages. */
 export function isApiUrl(url: string): boolean {
   return (
-    (url.startsWith('/api/') || url === '/api' || url.startsWith('/api?')) && !url.startsWith('/api/docs')
+    (url.startsWith('/api/') || url === '/api' || url.startsWith('/api?')) &&
+    !PAGES_UNDER_API.some((page) => url.startsWith(page))
   );
 }
 
