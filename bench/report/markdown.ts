@@ -169,7 +169,7 @@ export function renderMarkdown(result: BenchResult): string {
       row([
         entry.name,
         Math.round(entry.requestsPerSecond),
-        (entry.roundsPerSecond ?? []).map(Math.round).join(', '),
+        entry.roundsPerSecond.map(Math.round).join(', '),
         entry.cpuMicrosPerRequest?.toFixed(1) ?? '–',
         entry.latencyP50Ms,
         entry.latencyP99Ms,

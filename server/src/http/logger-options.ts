@@ -57,10 +57,12 @@ export function genReqId(request: { headers: Record<string, string | string[] | 
  * carry an error object and keep the process logger's redaction.
  */
 export class RequestLogController extends LogController {
+  private readonly errorLines: Pick<Logger, 'error'>;
   private readonly plainLines: Pick<Logger, 'info'>;
 
-  constructor(logger: Pick<Logger, 'child'>) {
+  constructor(logger: Pick<Logger, 'child' | 'error'>) {
     super();
+    this.errorLines = logger;
     this.plainLines = logger.child({}, { redact: [] });
   }
 
@@ -73,22 +75,16 @@ export class RequestLogController extends LogController {
   ): void {
     const queryAt = request.url.indexOf('?');
     const line = {
+      reqId: request.id,
       method: request.method,
       url: queryAt === -1 ? request.url : request.url.slice(0, queryAt),
       remoteAddress: request.ip,
       statusCode: reply.statusCode,
       responseTime: reply.elapsedTime,
     };
-    // request.log carries the request id already; the plain logger is not bound to a request.
-    if (error) request.log.error({ ...line, err: error }, 'request errored');
-    // The request's own level decides (a route may log only warnings, as the health probes do).
-    else if (infoEnabled(request.log.level))
-      this.plainLines.info({ reqId: request.id, ...line }, 'request completed');
+    if (error) this.errorLines.error({ ...line, err: error }, 'request errored');
+    // The request's own logger knows its level (a route may log only warnings, as the health
+    // probes do); it is the pino child Fastify made from the process logger.
+    else if ((request.log as Logger).isLevelEnabled('info')) this.plainLines.info(line, 'request completed');
   }
-}
-
-const INFO = pino.levels.values.info ?? 30;
-
-function infoEnabled(level: string): boolean {
-  return (pino.levels.values[level] ?? Infinity) <= INFO;
 }

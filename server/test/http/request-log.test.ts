@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loggerOptions, RequestLogController } from '../../src/http/logger-options.js';
 
-/** The access line's two paths: success (plain logger) and error (the request's redacting logger). */
+/** The access line's two paths: success (plain logger) and error (the process logger, which redacts). */
 describe('RequestLogController', () => {
   function setUp(level = 'info') {
     const lines: Record<string, unknown>[] = [];
