@@ -7,7 +7,7 @@
 # → runtime (slim, non-root, nothing but what `node server/dist/main.js` needs).
 
 # ---- 1. build: install everything and compile web/dist + server/dist -------------------------
-FROM node:22-bookworm-slim AS build
+FROM node:26-trixie-slim AS build
 WORKDIR /app
 # Manifests first, so the dependency layer is reused until a package.json or the lockfile changes.
 COPY package.json package-lock.json ./
@@ -20,7 +20,7 @@ COPY . .
 RUN npm run build
 
 # ---- 2. prod-deps: production dependencies of every workspace, no dev tools --------------------
-FROM node:22-bookworm-slim AS prod-deps
+FROM node:26-trixie-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY common/package.json common/
@@ -30,7 +30,7 @@ COPY web/package.json web/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # ---- 3. runtime ----------------------------------------------------------------------------------
-FROM node:22-bookworm-slim AS runtime
+FROM node:26-trixie-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \

@@ -23,8 +23,8 @@ import { runThroughput, type ThroughputResult, type ThroughputTarget } from './p
 import type { BenchResult } from './report/bench-result.js';
 import { profilesIn, summarizeProfile } from './report/cpu-profile.js';
 import { renderMarkdown } from './report/markdown.js';
-import { checkTargets } from './report/targets.js';
-import { harnessWarnings } from './report/warnings.js';
+import { checkTargets, modelsName } from './report/targets.js';
+import { harnessWarnings, usedProcessWarnings } from './report/warnings.js';
 
 /**
  * `npm run bench [-- --quick]`: the side-by-side benchmark of issue 8. Every process under test (mock,
@@ -201,7 +201,27 @@ async function main(): Promise<void> {
     );
   }
 
+  // The target compares a fresh app process with a fresh hello-world: a process that ran the
+  // streaming phases (and the ladder's overloaded rungs) serves this endpoint more slowly for minutes
+  // after (docs/performance.md), which is measured too, beside it, but is not the same question.
+  log('fresh app instances for requests/s…');
+  const freshApps: { arm: Arm; app: AppInstance }[] = [];
+  for (const { arm } of appArms) {
+    const fresh = await startApp({
+      ...appOptions,
+      label: `${arm.name === 'B' ? 'pglite' : 'postgres'}-fresh`,
+      databaseUrl: arm.name === 'B' ? null : (database?.url ?? null),
+    });
+    apps.push(fresh);
+    freshApps.push({ arm, app: fresh });
+  }
   log('requests/s with autocannon…');
+  const modelsTarget = (name: string, app: AppInstance): ThroughputTarget => ({
+    name,
+    url: `${app.origin}/api/llm/models`,
+    headers: { cookie: app.cookie },
+    pid: app.started.pid,
+  });
   const targets: ThroughputTarget[] = [
     {
       name: 'node:http (load-generator ceiling)',
@@ -210,12 +230,8 @@ async function main(): Promise<void> {
       pid: hello.process_.pid,
     },
     { name: 'fastify hello-world', url: hello.ready.fastify as string, headers: {}, pid: hello.process_.pid },
-    ...appArms.map(({ arm, app }) => ({
-      name: `${arm.name} /api/llm/models`,
-      url: `${app.origin}/api/llm/models`,
-      headers: { cookie: app.cookie },
-      pid: app.started.pid,
-    })),
+    ...freshApps.map(({ arm, app }) => modelsTarget(modelsName(arm.name), app)),
+    ...appArms.map(({ arm, app }) => modelsTarget(modelsName(arm.name, 'used'), app)),
   ];
   const throughput: ThroughputResult[] = await runThroughput(client, targets, options.models, log);
 
@@ -251,7 +267,10 @@ async function main(): Promise<void> {
     throughput,
     profiles,
     targets: checkTargets(latency, ladders, throughput, appArmNames, postgresArm),
-    warnings: harnessWarnings(latency, ladders, throughput, machine.loadAverage[0] ?? 0, machine.cores),
+    warnings: [
+      ...harnessWarnings(latency, ladders, throughput, machine.loadAverage[0] ?? 0, machine.cores),
+      ...usedProcessWarnings(throughput, appArmNames),
+    ],
     notes,
   };
   // A smoke run's figures are not results: they stay beside its logs (git-ignored).

@@ -1,6 +1,7 @@
 import type { LadderResult } from '../phases/ladder-phase.js';
 import type { LatencyLevel } from '../phases/latency-phase.js';
 import type { ThroughputResult } from '../phases/models-phase.js';
+import { modelsName } from './targets.js';
 
 /** A figure within 10% of what the harness itself can do says more about the harness than the app. */
 const nearCeiling = 0.9;
@@ -70,6 +71,27 @@ export function harnessWarnings(
         `${entry.name}: ${entry.non2xx} non-2xx answers (a probe got HTTP ${entry.probeStatus}) and ${entry.errors} errors: its figure is not valid`,
       );
     }
+  }
+  return warnings;
+}
+
+/**
+ * An app arm whose process, after the streaming phases, serves the requests/s endpoint clearly slower
+ * than a fresh one: worth reading beside the target's figure (which compares fresh processes).
+ */
+export function usedProcessWarnings(throughput: ThroughputResult[], appArms: string[]): string[] {
+  const warnings: string[] = [];
+  const hello = throughput.find((entry) => entry.name === 'fastify hello-world');
+  for (const arm of appArms) {
+    const fresh = throughput.find((entry) => entry.name === modelsName(arm));
+    const used = throughput.find((entry) => entry.name === modelsName(arm, 'used'));
+    if (!fresh || !used || !hello || used.requestsPerSecond >= nearCeiling * fresh.requestsPerSecond)
+      continue;
+    const share = (entry: ThroughputResult) =>
+      `${Math.round((entry.requestsPerSecond / hello.requestsPerSecond) * 100)}%`;
+    warnings.push(
+      `${arm} /api/llm/models: the process that ran the streaming phases served ${share(used)} of the hello-world's req/s, a fresh one ${share(fresh)} (${used.cpuMicrosPerRequest?.toFixed(0) ?? '–'} vs ${fresh.cpuMicrosPerRequest?.toFixed(0) ?? '–'} µs CPU per request): see docs/performance.md, "An overload leaves the process slower"`,
+    );
   }
   return warnings;
 }

@@ -14,7 +14,7 @@ describe('Dockerfile', () => {
       expect(stage.image, `FROM ${stage.image}`).toMatch(/^[\w./-]+:[\w.-]+$/);
       expect(stage.image).not.toMatch(/:latest$/);
     }
-    expect(runtime.image).toMatch(/^node:22[\w.-]*-slim$/);
+    expect(runtime.image).toMatch(/^node:26[\w.-]*-slim$/);
   });
 
   it('installs only production dependencies into the runtime stage', () => {
