@@ -56,6 +56,9 @@ export async function startApp(options: AppInstanceOptions): Promise<AppInstance
     // A path that does not exist: the catalog comes from LLM_MODEL_CHAT plus discovery at the mock.
     LITELLM_CONFIG_PATH: path.join(dataDir, 'no-litellm-config.yaml'),
     LOG_LEVEL: 'info',
+    // As the compose stack runs it against LiteLLM (75 s keep-alive there, 70 s here): the mock keeps
+    // idle connections 65 s, so an idle upstream socket outlives the pauses of the interleaved arms.
+    LLM_KEEPALIVE_MS: '60000',
     // One bench user sends thousands of requests a minute: lift the per-user request rate (the
     // limiter still runs on every request, so its cost is measured; only its refusals are off).
     RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000',

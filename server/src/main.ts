@@ -15,13 +15,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.server.logLevel);
   const { secret, generatedAt } = resolveAuthSecret(config.auth.secret, config.dataDir);
   const database = await openDatabase(config);
-  const llm = await createLlmBackend({
-    baseUrl: config.llm.baseUrl,
-    apiKey: config.llm.apiKey,
-    modelChat: config.llm.modelChat,
-    timeoutMs: config.llm.timeoutMs,
-    maxRetries: config.llm.maxRetries,
-  });
+  const llm = await createLlmBackend(config.llm);
   const auth = createAuth({
     db: database.db,
     secret,

@@ -110,7 +110,14 @@ describe('docker-compose.yml', () => {
 
   it('starts LiteLLM on port 4000 with the mounted config, read-only', () => {
     const litellm = services.litellm as Service;
-    expect(litellm.command).toEqual(['--config', '/app/config.yaml', '--port', '4000']);
+    expect(litellm.command).toEqual([
+      '--config',
+      '/app/config.yaml',
+      '--port',
+      '4000',
+      '--keepalive_timeout',
+      '75',
+    ]);
     const config = mounts(litellm).find((mount) => mount.target === '/app/config.yaml');
     expect(config).toMatchObject({
       type: 'bind',
@@ -119,6 +126,15 @@ describe('docker-compose.yml', () => {
       createHostPath: false,
     });
     expect(litellm.ports).toEqual(['127.0.0.1:${LITELLM_PORT:-4000}:4000']);
+  });
+
+  it("keeps the app's idle connections to LiteLLM shorter than LiteLLM keeps them", () => {
+    // Reusing a connection the server is closing fails the request: the app must let go first.
+    const command = (services.litellm as Service).command as string[];
+    const litellmSeconds = Number(command[command.indexOf('--keepalive_timeout') + 1]);
+    const appMs = Number(environment(services.app as Service).LLM_KEEPALIVE_MS);
+    expect(appMs).toBeGreaterThan(4_000);
+    expect(appMs).toBeLessThanOrEqual(litellmSeconds * 1000 - 2_000);
   });
 
   it('lets the app read the same LiteLLM config and reach the proxy by its service name', () => {

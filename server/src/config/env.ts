@@ -82,6 +82,7 @@ export const envSchema = z.object({
   LLM_MODEL_CHAT: z.string().trim().min(1).default('chat-default'),
   LLM_MODEL_PROMPT_GEN: z.string().trim().min(1).default('prompt-helper'),
   LLM_TIMEOUT_MS: int(60_000, 100, 3_600_000),
+  LLM_KEEPALIVE_MS: int(4_000, 1_000, 600_000),
   LLM_MAX_RETRIES: int(-1, 0, 10).transform((value) => (value < 0 ? null : value)),
   LITELLM_CONFIG_PATH: z.string().min(1).default('litellm/config.yaml'),
   LLM_MODELS_JSON: optionalText,

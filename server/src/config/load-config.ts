@@ -27,6 +27,7 @@ export interface Config {
     modelChat: string;
     modelPromptGen: string;
     timeoutMs: number;
+    keepAliveMs: number;
     maxRetries: number | null;
   };
   models: {
@@ -124,6 +125,7 @@ function toConfig(env: Env): Config {
       modelChat: env.LLM_MODEL_CHAT,
       modelPromptGen: env.LLM_MODEL_PROMPT_GEN,
       timeoutMs: env.LLM_TIMEOUT_MS,
+      keepAliveMs: env.LLM_KEEPALIVE_MS,
       maxRetries: env.LLM_MAX_RETRIES,
     },
     models: {

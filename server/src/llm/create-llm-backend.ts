@@ -10,6 +10,8 @@ export interface LlmSettings {
   apiKey: string | null;
   modelChat: string;
   timeoutMs: number;
+  /** How long an idle upstream connection is kept for the next call (below the upstream's own limit). */
+  keepAliveMs: number;
   /** null → 1 in proxy mode (LiteLLM retries upstream calls itself), 2 otherwise. */
   maxRetries: number | null;
 }
@@ -54,6 +56,7 @@ export async function createLlmBackend(
   const common = {
     defaultModel: settings.modelChat,
     timeoutMs: settings.timeoutMs,
+    keepAliveMs: settings.keepAliveMs,
     ...(overrides.transport ? { transport: overrides.transport } : {}),
   };
   if (settings.baseUrl) {

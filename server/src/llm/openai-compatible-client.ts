@@ -38,8 +38,10 @@ export interface OpenAICompatibleClientOptions {
   timeoutMs: number;
   /** Retries before the first token (429, 5xx, connection errors). */
   maxRetries: number;
-  /** Transport of `chatStream`; a process-wide keep-alive pool over node:http(s) by default. */
+  /** Transport of `chatStream`; a keep-alive pool over node:http(s) by default. */
   transport?: StreamTransport;
+  /** How long the default transport keeps an idle upstream socket (`LLM_KEEPALIVE_MS`). */
+  keepAliveMs?: number;
   /** First backoff step in ms (default 500). */
   retryBaseDelayMs?: number;
   /** Longest backoff or `Retry-After` wait honoured, in ms (default 8000). */
@@ -49,12 +51,6 @@ export interface OpenAICompatibleClientOptions {
 }
 
 type Opened<T> = { control: AttemptControl; data: T; headers: HeaderReader } | { error: LlmError };
-
-let sharedTransport: StreamTransport | null = null;
-const defaultTransport: StreamTransport = (request) => {
-  sharedTransport ??= createHttpTransport();
-  return sharedTransport(request);
-};
 
 /**
  * The one implementation of `LlmClient`: the OpenAI chat-completions wire. `generate` goes through
@@ -67,8 +63,10 @@ export class OpenAICompatibleClient implements LlmClient {
   private readonly retryPolicy: RetryPolicy;
   private readonly chatUrl: URL;
   private readonly streamHeaders: Record<string, string>;
+  private readonly transport: StreamTransport;
 
   constructor(private readonly options: OpenAICompatibleClientOptions) {
+    this.transport = options.transport ?? createHttpTransport(options.keepAliveMs);
     this.sdk = new OpenAI({
       apiKey: options.apiKey,
       // Explicit values so the SDK reads nothing from process.env (config is the only reader).
@@ -233,7 +231,7 @@ export class OpenAICompatibleClient implements LlmClient {
     body: ChatCompletionCreateParamsStreaming,
     signal: AbortSignal,
   ): Promise<{ data: { body: AsyncIterable<string>; decoder: ChatChunkDecoder }; headers: HeaderReader }> {
-    const response = await (this.options.transport ?? defaultTransport)({
+    const response = await this.transport({
       url: this.chatUrl,
       headers: this.streamHeaders,
       body: JSON.stringify(body),

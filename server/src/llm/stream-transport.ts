@@ -23,22 +23,28 @@ export interface StreamResponse {
 /** Sends one request and resolves when the response headers arrived. Aborting the signal closes the socket. */
 export type StreamTransport = (request: StreamRequest) => Promise<StreamResponse>;
 
-const IDLE_SOCKET_MS = 4_000;
+/**
+ * How long an idle upstream socket is kept by default: less than uvicorn's 5 s keep-alive (LiteLLM's
+ * server, unless started with `--keepalive_timeout`): reusing a socket the server is closing fails
+ * the request. `LLM_KEEPALIVE_MS` raises it for an upstream that keeps connections longer.
+ */
+export const DEFAULT_KEEPALIVE_MS = 4_000;
 const ignore = () => {};
 
 /**
- * The streaming path to the upstream over node:http(s): one keep-alive pool per process, no Nagle
+ * The streaming path to the upstream over node:http(s): one keep-alive pool per client, no Nagle
  * (a held-back small SSE frame would add ~40 ms), and the body handed on as it arrives. Measured
  * against the SDK's fetch on this path: ≈ 0.7 ms less from call to request on the upstream's socket,
- * and less CPU per chunk (no web-stream layers).
+ * and less CPU per chunk (no web-stream layers). A socket idle for `keepAliveMs` is closed (sooner
+ * if the server announces a shorter `Keep-Alive: timeout`, which Node's agent honours); a turn that
+ * finds none opens a new connection, which on a loopback upstream cost ≈ 1.4 ms of the first token
+ * after a pause (bench/probe-turn.ts --pause 4500, docs/performance.md).
  */
-export function createHttpTransport(): StreamTransport {
+export function createHttpTransport(keepAliveMs = DEFAULT_KEEPALIVE_MS): StreamTransport {
   const options = {
     keepAlive: true,
     noDelay: true,
-    // An idle socket is closed after 4 s, before the upstream's own keep-alive timeout (uvicorn,
-    // under LiteLLM, closes after 5 s): reusing a socket the server is closing fails the request.
-    timeout: IDLE_SOCKET_MS,
+    timeout: keepAliveMs,
     maxFreeSockets: 1024,
   };
   const agents = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };

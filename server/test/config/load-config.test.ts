@@ -20,6 +20,7 @@ describe('loadConfig', () => {
     expect(config.llm.modelChat).toBe('chat-default');
     expect(config.llm.modelPromptGen).toBe('prompt-helper');
     expect(config.llm.timeoutMs).toBe(60_000);
+    expect(config.llm.keepAliveMs).toBe(4_000);
     expect(config.server.trustedOrigins).toEqual([
       'http://localhost:3000',
       'http://127.0.0.1:3000',
@@ -51,6 +52,13 @@ describe('loadConfig', () => {
     });
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).toMatch(/LLM_TIMEOUT_MS/);
+  });
+
+  it('keeps idle upstream connections as long as LLM_KEEPALIVE_MS says, within bounds', () => {
+    expect(loadConfig({ LLM_KEEPALIVE_MS: '70000' }).llm.keepAliveMs).toBe(70_000);
+    expect(problemsOf({ LLM_KEEPALIVE_MS: '500' })).toEqual([
+      'Invalid environment variable LLM_KEEPALIVE_MS="500": expected an integer from 1000 to 600000',
+    ]);
   });
 
   it('uses a real PostgreSQL with DATABASE_URL', () => {

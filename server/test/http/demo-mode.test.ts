@@ -10,7 +10,14 @@ describe('offline demo mode, through the app wiring', () => {
 
   beforeAll(async () => {
     llm = await createLlmBackend(
-      { baseUrl: null, apiKey: null, modelChat: 'chat-default', timeoutMs: 5_000, maxRetries: null },
+      {
+        baseUrl: null,
+        apiKey: null,
+        modelChat: 'chat-default',
+        timeoutMs: 5_000,
+        keepAliveMs: 4_000,
+        maxRetries: null,
+      },
       { demoTtftMs: 0, demoInterTokenMs: 0 },
     );
     t = await buildTestApp({ llm });

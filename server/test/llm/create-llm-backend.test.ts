@@ -9,6 +9,7 @@ const settings = (overrides: Partial<LlmSettings>): LlmSettings => ({
   apiKey: null,
   modelChat: 'chat-default',
   timeoutMs: 2000,
+  keepAliveMs: 4000,
   maxRetries: null,
   ...overrides,
 });

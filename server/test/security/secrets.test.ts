@@ -227,6 +227,7 @@ describe('secrets never leak when the upstream echoes the key back', () => {
       apiKey: SENTINEL_LLM_KEY,
       modelChat: 'chat-default',
       timeoutMs: 2_000,
+      keepAliveMs: 4_000,
       maxRetries: 0,
     });
     t = await buildTestApp({

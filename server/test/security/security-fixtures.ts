@@ -48,6 +48,7 @@ export async function startSecurityApp(
     apiKey: SENTINEL_LLM_KEY,
     modelChat: 'chat-default',
     timeoutMs: options.timeoutMs ?? 5_000,
+    keepAliveMs: 4_000,
     maxRetries: 0,
   });
   const t = await buildTestApp({
