@@ -123,10 +123,16 @@ async function main(): Promise<void> {
     options.profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir(label)}`] } : {};
   if (options.profile)
     notes.push('--profile run: the app ran under the V8 profiler, so its figures are inflated');
-  const appArms: { arm: Arm; app: AppInstance }[] = [];
+  // `label` and `databaseUrl` start the arm's app again (the requests/s phase's fresh process).
+  const appArms: { arm: Arm; app: AppInstance; label: string; databaseUrl: string | null }[] = [];
   const pglite = await startApp({ ...appOptions, ...profiled('pglite'), label: 'pglite', databaseUrl: null });
   apps.push(pglite);
-  appArms.push({ arm: appArm('B', { ...pglite, pid: pglite.started.pid }, false), app: pglite });
+  appArms.push({
+    arm: appArm('B', { ...pglite, pid: pglite.started.pid }, false),
+    app: pglite,
+    label: 'pglite',
+    databaseUrl: null,
+  });
   armNames.B = 'the app, production build, embedded PGlite';
   let postgresArm: string | null = null;
   if (options.postgresAdminUrl) {
@@ -145,6 +151,8 @@ async function main(): Promise<void> {
       appArms.push({
         arm: appArm('B-pg', { ...onPostgres, pid: onPostgres.started.pid }, probe),
         app: onPostgres,
+        label: 'postgres',
+        databaseUrl: database.url,
       });
       armNames['B-pg'] = 'the app, production build, PostgreSQL';
       postgresArm = 'B-pg';
@@ -206,12 +214,8 @@ async function main(): Promise<void> {
   // after (docs/performance.md), which is measured too, beside it, but is not the same question.
   log('fresh app instances for requests/s…');
   const freshApps: { arm: Arm; app: AppInstance }[] = [];
-  for (const { arm } of appArms) {
-    const fresh = await startApp({
-      ...appOptions,
-      label: `${arm.name === 'B' ? 'pglite' : 'postgres'}-fresh`,
-      databaseUrl: arm.name === 'B' ? null : (database?.url ?? null),
-    });
+  for (const { arm, label, databaseUrl } of appArms) {
+    const fresh = await startApp({ ...appOptions, label: `${label}-fresh`, databaseUrl });
     apps.push(fresh);
     freshApps.push({ arm, app: fresh });
   }
@@ -239,9 +243,9 @@ async function main(): Promise<void> {
   const profiles: BenchResult['profiles'] = {};
   if (options.profile) {
     // The profile is written when the process exits: stop the apps first.
-    for (const { arm, app } of appArms) {
+    for (const { arm, app, label } of appArms) {
       await app.close();
-      const file = profilesIn(profileDir(arm.name === 'B' ? 'pglite' : 'postgres'))[0];
+      const file = profilesIn(profileDir(label))[0];
       if (file) profiles[arm.name] = summarizeProfile(file);
     }
   }
