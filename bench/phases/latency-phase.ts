@@ -32,6 +32,11 @@ export interface ArmLatency {
    */
   commitNet: Summary | null;
   commitMissing: number;
+  /**
+   * The commit times as seen (ms, per round, one per stream of the batch): one stalled group
+   * commit and a general shift give the same p99, but not the same samples.
+   */
+  commitRounds: number[][] | null;
   /** Highest CPU use seen in one batch, in cores: the arm's own process, the mock, the load generator. */
   cores: { arm: number | null; mock: number; client: number };
 }
@@ -151,9 +156,11 @@ function summarizeArm(entry: Collected, commitProbe: boolean, upstreamTailMs: nu
   const gaps = (results: StreamResult[]) => good(results).flatMap((result) => result.gaps ?? []);
   const e2es = (results: StreamResult[]) => good(results).map((result) => result.e2eMs as number);
   const failures = entry.results.filter((result) => !result.ok);
-  const commits = good(entry.results)
-    .map((result) => result.commitAfterLastTokenMs)
-    .filter((value): value is number => value !== null);
+  const commitsOf = (results: StreamResult[]) =>
+    good(results)
+      .map((result) => result.commitAfterLastTokenMs)
+      .filter((value): value is number => value !== null);
+  const commits = commitsOf(entry.results);
   return {
     requests: entry.results.length,
     failures: failures.length,
@@ -171,6 +178,9 @@ function summarizeArm(entry: Collected, commitProbe: boolean, upstreamTailMs: nu
     commit: commitProbe ? summarize(commits) : null,
     commitNet: commitProbe ? summarize(commits.map((value) => value - upstreamTailMs)) : null,
     commitMissing: commitProbe ? good(entry.results).length - commits.length : 0,
+    commitRounds: commitProbe
+      ? entry.rounds.map((results) => commitsOf(results).map((value) => Math.round(value * 100) / 100))
+      : null,
     cores: entry.cores,
   };
 }

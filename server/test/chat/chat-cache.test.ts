@@ -73,6 +73,30 @@ describe('chatbot and plan caches on the chat path', () => {
     expect(queries.readsOf('subscriptions')).toBe(0);
   });
 
+  it('writes the starts of turns that arrive together in one statement, every turn complete', async () => {
+    const { cookie } = await newUser('pro');
+    const bot = await client.createChatbot(cookie, { model: 'claude-default' });
+    expect((await client.chat(cookie, bot.id)).statusCode).toBe(200); // session and caches warm
+    queries.clear();
+    const answers = await Promise.all(
+      ['one', 'two', 'three'].map((text) => client.chat(cookie, bot.id, text)),
+    );
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200]);
+    // One statement for the three (two if a slow machine lets the first one leave alone).
+    expect([1, 2]).toContain(queries.count('with turn as'));
+    for (const answer of answers) {
+      const conversation = await t.app.inject({
+        method: 'GET',
+        url: `/api/conversations/${answer.json().conversationId}`,
+        headers: as(cookie),
+      });
+      expect(conversation.json().messages.map((m: { status: string }) => m.status)).toEqual([
+        'complete',
+        'complete',
+      ]);
+    }
+  });
+
   it('refuses a deleted chatbot at once', async () => {
     const { cookie } = await newUser(null);
     const bot = await client.createChatbot(cookie);

@@ -49,7 +49,7 @@ describe('hot-path statements', () => {
       now: new Date(),
       ...overrides,
     };
-    await turns.insertTurn(rows);
+    await turns.insertTurns([rows]);
     return rows;
   }
 
@@ -132,6 +132,79 @@ describe('hot-path statements', () => {
     const next = await startTurn({ conversationId: first.conversationId, newConversationTitle: null });
     expect(await messageRow(next.userMessage!.id)).toMatchObject({ role: 'user', content: 'Hi' });
     expect(await messageRow(first.assistant.id)).toBeUndefined();
+  });
+
+  it('starts a batch of turns of every kind in one statement, each as if written alone', async () => {
+    const continued = await startTurn({ newConversationTitle: 'Continued' });
+    const replaced = await startTurn({ newConversationTitle: 'Regenerated' });
+    const at = new Date(continued.now.getTime() + 60_000);
+    const turn = (overrides: Partial<TurnRows>): TurnRows => ({
+      userId,
+      chatbotId,
+      conversationId: id('conv'),
+      newConversationTitle: 'New',
+      userMessage: { id: id('question'), content: 'Hi' },
+      deleteMessageIds: [],
+      assistant: { id: id('answer'), model: 'chat-default' },
+      now: at,
+      ...overrides,
+    });
+    const fresh = turn({});
+    const next = turn({ conversationId: continued.conversationId, newConversationTitle: null });
+    const again = turn({
+      conversationId: replaced.conversationId,
+      newConversationTitle: null,
+      userMessage: null,
+      // Deletion is pairwise: the continued conversation's answer is not in this turn's conversation.
+      deleteMessageIds: [replaced.assistant.id, continued.assistant.id],
+    });
+    await turns.insertTurns([fresh, next, again]);
+
+    expect(await conversationRow(fresh.conversationId)).toMatchObject({ title: 'New', createdAt: at });
+    expect(await conversationRow(continued.conversationId)).toMatchObject({
+      title: 'Continued',
+      updatedAt: at,
+    });
+    expect(await conversationRow(replaced.conversationId)).toMatchObject({
+      title: 'Regenerated',
+      updatedAt: at,
+    });
+    const idsIn = async (conversationId: string) =>
+      (
+        await database.db
+          .select({ id: messages.id })
+          .from(messages)
+          .where(eq(messages.conversationId, conversationId))
+      )
+        .map((row) => row.id)
+        .sort();
+    expect(await idsIn(fresh.conversationId)).toEqual([fresh.userMessage!.id, fresh.assistant.id].sort());
+    expect(await idsIn(continued.conversationId)).toEqual(
+      [continued.userMessage!.id, continued.assistant.id, next.userMessage!.id, next.assistant.id].sort(),
+    );
+    expect(await idsIn(replaced.conversationId)).toEqual(
+      [replaced.userMessage!.id, again.assistant.id].sort(),
+    );
+  });
+
+  it('a batch with one turn for a chatbot that is gone writes nothing', async () => {
+    const good = { conversationId: id('conv'), chatbotId };
+    const bad = { conversationId: id('conv'), chatbotId: 'no-such-bot' };
+    const rows = [good, bad].map((overrides): TurnRows => ({
+      userId,
+      newConversationTitle: 'T',
+      userMessage: { id: id('question'), content: 'Hi' },
+      deleteMessageIds: [],
+      assistant: { id: id('answer'), model: 'chat-default' },
+      now: new Date(),
+      ...overrides,
+    }));
+    const error = await turns.insertTurns(rows).then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    expect(sqlStateIn(error, (state) => state === '23503')).toBe('23503');
+    expect(await conversationRow(good.conversationId)).toBeUndefined();
   });
 
   it('a turn for a chatbot that is gone fails whole, with SQLSTATE 23503 in the cause chain', async () => {

@@ -6,7 +6,12 @@ type Query = (...args: unknown[]) => unknown;
  * Records the SQL sent through a database's driver (PGlite or the node-postgres pool), to count
  * reads of a table: proof that a path is served from memory, not timing.
  */
-export function recordQueries(database: Database): { readsOf(table: string): number; clear(): void } {
+export function recordQueries(database: Database): {
+  readsOf(table: string): number;
+  /** Statements whose text contains `fragment`. */
+  count(fragment: string): number;
+  clear(): void;
+} {
   const client = (database.db as unknown as { $client: { query: Query } }).$client;
   const original = client.query;
   const sent: string[] = [];
@@ -17,6 +22,7 @@ export function recordQueries(database: Database): { readsOf(table: string): num
   };
   return {
     readsOf: (table) => sent.filter((text) => text.includes(`from "${table}"`)).length,
+    count: (fragment) => sent.filter((text) => text.includes(fragment)).length,
     clear: () => {
       sent.length = 0;
     },

@@ -94,50 +94,61 @@ export class ConversationRepository {
   }
 
   /**
-   * Writes the start of a turn: the conversation (new, or touched), the user message and the
-   * assistant message in status `streaming`, as ONE statement (data-modifying CTEs): atomic like a
-   * transaction, but one round trip on the first-token path, and PGlite's single connection is held
-   * for one statement only.
+   * Writes the start of turns: per turn the conversation (new, or touched), the user message and the
+   * assistant message in status `streaming`, as ONE statement (data-modifying CTEs) for the whole
+   * batch: atomic like a transaction, one round trip on the first-token path, and PGlite's single
+   * connection is held for one statement only. A bad row (a chatbot deleted meanwhile) fails the
+   * batch; the caller writes such a batch again turn by turn.
    */
-  async insertTurn(rows: TurnRows): Promise<void> {
-    const at = rows.now.toISOString();
-    // One millisecond later, so "oldest first" never puts the answer before its question.
-    const answerAt = new Date(rows.now.getTime() + 1).toISOString();
-    await runPrepared(this.db, INSERT_TURN, [
-      rows.conversationId,
-      rows.chatbotId,
-      rows.userId,
-      rows.newConversationTitle,
-      at,
-      rows.deleteMessageIds,
-      rows.userMessage?.id ?? null,
-      rows.userMessage?.content ?? null,
-      rows.assistant.id,
-      rows.assistant.model,
-      answerAt,
+  async insertTurns(turns: readonly TurnRows[]): Promise<void> {
+    const deletions = turns.flatMap((turn) =>
+      turn.deleteMessageIds.map((messageId) => ({ conversationId: turn.conversationId, messageId })),
+    );
+    await runPrepared(this.db, INSERT_TURNS, [
+      turns.map((turn) => turn.conversationId),
+      turns.map((turn) => turn.chatbotId),
+      turns.map((turn) => turn.userId),
+      turns.map((turn) => turn.newConversationTitle),
+      turns.map((turn) => turn.now.toISOString()),
+      turns.map((turn) => turn.userMessage?.id ?? null),
+      turns.map((turn) => turn.userMessage?.content ?? null),
+      turns.map((turn) => turn.assistant.id),
+      turns.map((turn) => turn.assistant.model),
+      // One millisecond later, so "oldest first" never puts the answer before its question.
+      turns.map((turn) => new Date(turn.now.getTime() + 1).toISOString()),
+      deletions.map((deletion) => deletion.conversationId),
+      deletions.map((deletion) => deletion.messageId),
     ]);
   }
 }
 
 /**
- * Every variant of a turn start in one text, so it is prepared once: a title ($4) means a new
- * conversation (else the existing one is touched), a null user message ($7, $8) means a regenerated
- * answer, and an empty $6 deletes nothing.
+ * Every variant of a turn start in one text, so it is prepared once: a title means a new
+ * conversation (else the existing one is touched), a null user message means a regenerated answer,
+ * and the deletions ($11, $12: conversation and message, pairwise) remove the answer it replaces.
  */
-const INSERT_TURN: PreparedStatement = {
-  name: 'conversation_insert_turn',
+const INSERT_TURNS: PreparedStatement = {
+  name: 'conversation_insert_turns',
   text: `
-    with created as (
+    with turn as (
+      select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
+                           $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+        as t(conversation_id, chatbot_id, user_id, title, at, user_message_id, user_content,
+             assistant_id, model, answer_at)),
+    created as (
       insert into conversations (id, chatbot_id, user_id, title, created_at, updated_at)
-      select $1::text, $2::text, $3::text, $4::text, $5::timestamptz, $5::timestamptz
-      where $4::text is not null),
+      select conversation_id, chatbot_id, user_id, title, at, at from turn where title is not null),
     touched as (
-      update conversations set updated_at = $5::timestamptz where id = $1::text and $4::text is null),
+      update conversations c set updated_at = turn.at
+      from turn where c.id = turn.conversation_id and turn.title is null),
     removed as (
-      delete from messages where conversation_id = $1::text and id = any($6::text[]))
+      delete from messages m
+      using unnest($11::text[], $12::text[]) as d(conversation_id, id)
+      where m.conversation_id = d.conversation_id and m.id = d.id)
     insert into messages (id, conversation_id, role, content, status, model, created_at, updated_at)
-    select $7::text, $1::text, 'user', $8::text, 'complete', null, $5::timestamptz, $5::timestamptz
-    where $7::text is not null
+    select user_message_id, conversation_id, 'user', user_content, 'complete', null, at, at
+    from turn where user_message_id is not null
     union all
-    select $9::text, $1::text, 'assistant', '', 'streaming', $10::text, $11::timestamptz, $11::timestamptz`,
+    select assistant_id, conversation_id, 'assistant', '', 'streaming', model, answer_at, answer_at
+    from turn`,
 };

@@ -11,7 +11,7 @@ import { buildTurnMessages } from './history-window.js';
 import { conversationTitle } from './conversation-title.js';
 import { StreamRegistry } from './stream-registry.js';
 import { TurnRunner } from './turn-runner.js';
-import { FinishBatcher } from './finish-batcher.js';
+import { WriteBatcher } from './write-batcher.js';
 import type {
   CallAdmission,
   CallRequest,
@@ -60,8 +60,8 @@ export class ChatService {
     });
     this.runner = new TurnRunner({
       llm,
-      conversations: this.conversations,
-      finisher: new FinishBatcher(this.messages),
+      starts: new WriteBatcher((turns) => this.conversations.insertTurns(turns)),
+      ends: new WriteBatcher((turns) => this.messages.finish(turns)),
       registry: this.registry,
       logger,
       commitAfterMs: options.commitAfterMs ?? 1500,

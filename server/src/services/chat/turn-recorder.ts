@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatErrorEvent, ChatMetaEvent } from '@app/common';
 import type { ChatStreamEvent, LlmResponseInfo } from '../../llm/client.js';
 import type { FinishedTurn } from '../../db/repositories/message-repository.js';
-import type { FinishBatcher } from './finish-batcher.js';
+import type { WriteBatcher } from './write-batcher.js';
 import type { AbortReason, LiveTurn } from './live-turn.js';
 import type { TurnPlan } from './turn-runner.js';
 import type { ChatLogger, TurnOutcome, TurnStatus } from './chat-types.js';
@@ -30,7 +30,7 @@ const CHARS_PER_TOKEN = 4;
 /** Decides a turn's final state and writes it, with its usage record, in one transaction. */
 export async function recordTurn(
   facts: TurnFacts,
-  writer: Pick<FinishBatcher, 'finish'>,
+  writer: Pick<WriteBatcher<FinishedTurn>, 'add'>,
   logger: ChatLogger,
   abortOutcome: Record<AbortReason, { status: TurnStatus; error: ChatErrorEvent }>,
 ): Promise<TurnOutcome> {
@@ -105,13 +105,13 @@ export async function recordTurn(
 }
 
 async function writeWithRetry(
-  writer: Pick<FinishBatcher, 'finish'>,
+  writer: Pick<WriteBatcher<FinishedTurn>, 'add'>,
   finished: FinishedTurn,
   logger: ChatLogger,
 ) {
   for (let attempt = 0; ; attempt++) {
     try {
-      await writer.finish(finished);
+      await writer.add(finished);
       return;
     } catch (error) {
       const delay = RETRY_DELAYS_MS[attempt];

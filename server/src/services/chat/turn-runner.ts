@@ -3,12 +3,13 @@ import type { ChatErrorEvent, ChatMetaEvent } from '@app/common';
 import type { ChatStreamEvent, LlmClient, LlmMessage, LlmResponseInfo } from '../../llm/client.js';
 import { LlmError } from '../../llm/llm-errors.js';
 import { AppError } from '../../errors.js';
-import type { ConversationRepository } from '../../db/repositories/conversation-repository.js';
+import type { TurnRows } from '../../db/repositories/conversation-repository.js';
+import type { FinishedTurn } from '../../db/repositories/message-repository.js';
 import { LiveTurn, type AbortReason } from './live-turn.js';
 import type { StreamRegistry } from './stream-registry.js';
 import type { ChatLogger, TurnOptions, TurnOutcome, TurnSink, TurnStatus } from './chat-types.js';
 import { recordTurn, type TurnFacts } from './turn-recorder.js';
-import type { FinishBatcher } from './finish-batcher.js';
+import type { WriteBatcher } from './write-batcher.js';
 import { countChars } from './history-window.js';
 
 /** Everything a turn needs, prepared (and authorised) by ChatService. */
@@ -26,9 +27,10 @@ export interface TurnPlan {
 
 export interface TurnRunnerDeps {
   llm: LlmClient;
-  conversations: ConversationRepository;
+  /** Writes the start of turns, batched (group commit). */
+  starts: Pick<WriteBatcher<TurnRows>, 'add'>;
   /** Writes the end of turns, batched (group commit). */
-  finisher: FinishBatcher;
+  ends: Pick<WriteBatcher<FinishedTurn>, 'add'>;
   registry: StreamRegistry;
   logger: ChatLogger;
   commitAfterMs: number;
@@ -99,8 +101,8 @@ export class TurnRunner {
     });
     const iterator = stream[Symbol.asyncIterator]();
     const firstOutput = nextOutput(iterator, info);
-    const written = deps.conversations
-      .insertTurn({
+    const written = deps.starts
+      .add({
         userId: plan.userId,
         chatbotId: plan.chatbot.id,
         conversationId: plan.conversationId,
@@ -190,7 +192,7 @@ export class TurnRunner {
   private async finish(facts: TurnFacts): Promise<TurnOutcome> {
     this.deps.registry.remove(facts.turn);
     try {
-      return await recordTurn(facts, this.deps.finisher, this.deps.logger, abortOutcome);
+      return await recordTurn(facts, this.deps.ends, this.deps.logger, abortOutcome);
     } finally {
       facts.turn.settle();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FinishedTurn } from '../../src/db/repositories/message-repository.js';
-import { FinishBatcher } from '../../src/services/chat/finish-batcher.js';
+import { WriteBatcher } from '../../src/services/chat/write-batcher.js';
 
 const turn = (id: string): FinishedTurn => ({
   messageId: id,
@@ -26,7 +26,7 @@ function recordingWriter(failFor: ReadonlySet<string> = new Set()) {
   const statements: string[][] = [];
   return {
     statements,
-    async finish(turns: readonly FinishedTurn[]) {
+    write: async (turns: readonly FinishedTurn[]) => {
       statements.push(turns.map((t) => t.messageId));
       await new Promise((resolve) => setTimeout(resolve, 10));
       if (turns.some((t) => failFor.has(t.messageId))) throw new Error('row refused');
@@ -34,28 +34,28 @@ function recordingWriter(failFor: ReadonlySet<string> = new Set()) {
   };
 }
 
-describe('FinishBatcher (group commit of turn ends)', () => {
+describe('WriteBatcher (group commit of turn starts and ends)', () => {
   it('writes turns that end in the same tick in one statement', async () => {
     const writer = recordingWriter();
-    const batcher = new FinishBatcher(writer);
-    await Promise.all(['a', 'b', 'c'].map((id) => batcher.finish(turn(id))));
+    const batcher = new WriteBatcher(writer.write);
+    await Promise.all(['a', 'b', 'c'].map((id) => batcher.add(turn(id))));
     expect(writer.statements).toEqual([['a', 'b', 'c']]);
   });
 
   it('writes a lone turn at once, and collects the ones that end while a write is in flight', async () => {
     const writer = recordingWriter();
-    const batcher = new FinishBatcher(writer);
-    const first = batcher.finish(turn('a'));
+    const batcher = new WriteBatcher(writer.write);
+    const first = batcher.add(turn('a'));
     await new Promise((resolve) => setTimeout(resolve, 2)); // 'a' is being written
-    const later = ['b', 'c', 'd'].map((id) => batcher.finish(turn(id)));
+    const later = ['b', 'c', 'd'].map((id) => batcher.add(turn(id)));
     await Promise.all([first, ...later]);
     expect(writer.statements).toEqual([['a'], ['b', 'c', 'd']]);
   });
 
   it('when a batch fails, writes each turn alone: only the bad one fails', async () => {
     const writer = recordingWriter(new Set(['b']));
-    const batcher = new FinishBatcher(writer);
-    const results = await Promise.allSettled(['a', 'b', 'c'].map((id) => batcher.finish(turn(id))));
+    const batcher = new WriteBatcher(writer.write);
+    const results = await Promise.allSettled(['a', 'b', 'c'].map((id) => batcher.add(turn(id))));
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(writer.statements).toEqual([['a', 'b', 'c'], ['a'], ['b'], ['c']]);
   });
