@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Child processes of the benchmark: start, wait until ready, read their RSS and CPU from /proc, stop. */
@@ -81,8 +81,33 @@ export function rssBytes(pid: number): number {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
-/** User + system CPU time of a process, in seconds (clock ticks are 100 Hz on Linux). */
+/**
+ * CPU time of a process (user + system), in seconds: the time its threads spent on a CPU, in
+ * nanoseconds from `/proc/<pid>/task/<tid>/schedstat`, so a few milliseconds of one chat turn are
+ * measurable. Falls back to `/proc/<pid>/stat` (100 Hz clock ticks) where schedstat is missing;
+ * 0 once the process is gone.
+ */
 export function cpuSeconds(pid: number): number {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  let nanoseconds = 0;
+  let read = 0;
+  for (const task of tasks) {
+    try {
+      nanoseconds += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      read++;
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return read > 0 ? nanoseconds / 1e9 : cpuTicksSeconds(pid);
+}
+
+function cpuTicksSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -39,6 +39,11 @@ export interface ArmLatency {
   commitRounds: number[][] | null;
   /** Highest CPU use seen in one batch, in cores: the arm's own process, the mock, the load generator. */
   cores: { arm: number | null; mock: number; client: number };
+  /**
+   * The arm's process CPU (ms) over the measured batches, per stream: what one turn costs the app,
+   * start to end, against what relaying one stream costs the bare proxy (null for the mock).
+   */
+  cpuMsPerStream: number | null;
 }
 
 export interface AddedFigure {
@@ -73,6 +78,7 @@ interface Collected {
   results: StreamResult[];
   rounds: StreamResult[][];
   cores: ArmLatency['cores'];
+  cpuSeconds: number;
 }
 
 export async function runLatencyLevel(
@@ -84,7 +90,7 @@ export async function runLatencyLevel(
   const collected = new Map<string, Collected>(
     arms.map((arm) => [
       arm.name,
-      { results: [], rounds: [], cores: { arm: arm.pid ? 0 : null, mock: 0, client: 0 } },
+      { results: [], rounds: [], cores: { arm: arm.pid ? 0 : null, mock: 0, client: 0 }, cpuSeconds: 0 },
     ]),
   );
   const startedAt = performance.now();
@@ -107,8 +113,11 @@ export async function runLatencyLevel(
       entry.rounds.push(report.results);
       entry.cores.client = Math.max(entry.cores.client, report.clientCores);
       entry.cores.mock = Math.max(entry.cores.mock, (cpuSeconds(options.mockPid) - mockBefore) / seconds);
-      if (arm.pid)
-        entry.cores.arm = Math.max(entry.cores.arm ?? 0, (cpuSeconds(arm.pid) - armBefore) / seconds);
+      if (arm.pid) {
+        const used = cpuSeconds(arm.pid) - armBefore;
+        entry.cpuSeconds += used;
+        entry.cores.arm = Math.max(entry.cores.arm ?? 0, used / seconds);
+      }
     }
     if (round >= 0 && (round + 1) % Math.max(1, Math.floor(options.rounds / 4)) === 0) {
       log(`  c=${options.concurrency}: round ${round + 1}/${options.rounds}`);
@@ -182,6 +191,10 @@ function summarizeArm(entry: Collected, commitProbe: boolean, upstreamTailMs: nu
       ? entry.rounds.map((results) => commitsOf(results).map((value) => Math.round(value * 100) / 100))
       : null,
     cores: entry.cores,
+    cpuMsPerStream:
+      entry.cores.arm === null || entry.results.length === 0
+        ? null
+        : (entry.cpuSeconds * 1000) / entry.results.length,
   };
 }
 

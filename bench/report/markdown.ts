@@ -33,8 +33,9 @@ function latencyTable(levels: LatencyLevel[]): string[] {
       'streams',
       'failed',
       'coalesced',
+      'CPU per stream (ms)',
     ]),
-    row(Array(16).fill('---')),
+    row(Array(17).fill('---')),
   ];
   for (const level of levels) {
     for (const [arm, figures] of Object.entries(level.arms)) {
@@ -57,6 +58,7 @@ function latencyTable(levels: LatencyLevel[]): string[] {
           figures.requests,
           figures.failures,
           figures.coalesced,
+          ms(figures.cpuMsPerStream),
         ]),
       );
     }
