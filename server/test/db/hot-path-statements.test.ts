@@ -36,19 +36,22 @@ describe('hot-path statements', () => {
   const conversationRow = async (conversationId: string) =>
     (await database.db.select().from(conversations).where(eq(conversations.id, conversationId)))[0];
 
-  /** A new conversation with its first question and a streaming answer. */
+  /** The rows of a turn in a new conversation (its first question and a streaming answer). */
+  const turnRows = (overrides: Partial<TurnRows> = {}): TurnRows => ({
+    userId,
+    chatbotId,
+    conversationId: id('conv'),
+    newConversationTitle: 'A title',
+    userMessage: { id: id('question'), content: 'Hi' },
+    deleteMessageIds: [],
+    assistant: { id: id('answer'), model: 'chat-default' },
+    now: new Date(),
+    ...overrides,
+  });
+
+  /** Starts one turn alone. */
   async function startTurn(overrides: Partial<TurnRows> = {}) {
-    const rows: TurnRows = {
-      userId,
-      chatbotId,
-      conversationId: id('conv'),
-      newConversationTitle: 'A title',
-      userMessage: { id: id('question'), content: 'Hi' },
-      deleteMessageIds: [],
-      assistant: { id: id('answer'), model: 'chat-default' },
-      now: new Date(),
-      ...overrides,
-    };
+    const rows = turnRows(overrides);
     await turns.insertTurns([rows]);
     return rows;
   }
@@ -138,20 +141,10 @@ describe('hot-path statements', () => {
     const continued = await startTurn({ newConversationTitle: 'Continued' });
     const replaced = await startTurn({ newConversationTitle: 'Regenerated' });
     const at = new Date(continued.now.getTime() + 60_000);
-    const turn = (overrides: Partial<TurnRows>): TurnRows => ({
-      userId,
-      chatbotId,
-      conversationId: id('conv'),
-      newConversationTitle: 'New',
-      userMessage: { id: id('question'), content: 'Hi' },
-      deleteMessageIds: [],
-      assistant: { id: id('answer'), model: 'chat-default' },
+    const fresh = turnRows({ newConversationTitle: 'New', now: at });
+    const next = turnRows({ conversationId: continued.conversationId, newConversationTitle: null, now: at });
+    const again = turnRows({
       now: at,
-      ...overrides,
-    });
-    const fresh = turn({});
-    const next = turn({ conversationId: continued.conversationId, newConversationTitle: null });
-    const again = turn({
       conversationId: replaced.conversationId,
       newConversationTitle: null,
       userMessage: null,
@@ -188,18 +181,9 @@ describe('hot-path statements', () => {
   });
 
   it('a batch with one turn for a chatbot that is gone writes nothing', async () => {
-    const good = { conversationId: id('conv'), chatbotId };
-    const bad = { conversationId: id('conv'), chatbotId: 'no-such-bot' };
-    const rows = [good, bad].map((overrides): TurnRows => ({
-      userId,
-      newConversationTitle: 'T',
-      userMessage: { id: id('question'), content: 'Hi' },
-      deleteMessageIds: [],
-      assistant: { id: id('answer'), model: 'chat-default' },
-      now: new Date(),
-      ...overrides,
-    }));
-    const error = await turns.insertTurns(rows).then(
+    const good = turnRows();
+    const bad = turnRows({ chatbotId: 'no-such-bot' });
+    const error = await turns.insertTurns([good, bad]).then(
       () => null,
       (caught: unknown) => caught,
     );

@@ -20,9 +20,10 @@ export function recordQueries(database: Database): {
     sent.push(typeof query === 'string' ? query : String((query as { text?: unknown }).text ?? ''));
     return original.apply(this, args);
   };
+  const count = (fragment: string) => sent.filter((text) => text.includes(fragment)).length;
   return {
-    readsOf: (table) => sent.filter((text) => text.includes(`from "${table}"`)).length,
-    count: (fragment) => sent.filter((text) => text.includes(fragment)).length,
+    readsOf: (table) => count(`from "${table}"`),
+    count,
     clear: () => {
       sent.length = 0;
     },
