@@ -8,6 +8,7 @@ import { startMockLlm } from '@app/mock-llm';
 import { startApp } from './lib/app-instance.js';
 import { benchModel } from './lib/arms.js';
 import { createThrowAwayDatabase } from './lib/postgres-database.js';
+import { cpuSeconds } from './lib/processes.js';
 import { percentile } from './lib/stats.js';
 import { profilesIn, summarizeProfile } from './report/cpu-profile.js';
 
@@ -107,10 +108,14 @@ function turn(): Promise<Sample> {
 }
 
 const samples: Sample[] = [];
+const appPid = app.started.pid;
+let appCpuSeconds = 0;
 try {
   for (let round = 0; round < rounds + 3; round++) {
+    const cpuBefore = appPid ? cpuSeconds(appPid) : 0;
     const batch = await Promise.all(Array.from({ length: concurrency }, () => turn()));
     if (round >= 3) samples.push(...batch);
+    if (round >= 3 && appPid) appCpuSeconds += cpuSeconds(appPid) - cpuBefore;
     if (Number(values.pause) > 0) await new Promise((resolve) => setTimeout(resolve, Number(values.pause)));
   }
   const show = (name: keyof Sample) => {
@@ -118,7 +123,7 @@ try {
     return `${name} p50 ${(percentile(sorted, 50) ?? NaN).toFixed(2)} p99 ${(percentile(sorted, 99) ?? NaN).toFixed(2)}`;
   };
   console.log(
-    `${values.pglite ? 'PGlite' : 'PostgreSQL'} c=${concurrency} n=${samples.length}: ${show('before')} | ${show('after')} | ${show('ttft')} ms`,
+    `${values.pglite ? 'PGlite' : 'PostgreSQL'} c=${concurrency} n=${samples.length}: ${show('before')} | ${show('after')} | ${show('ttft')} ms | app CPU per turn ${((appCpuSeconds / samples.length) * 1e6).toFixed(0)} µs`,
   );
 } finally {
   agent.destroy();

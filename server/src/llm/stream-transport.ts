@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { ResponseBody } from './response-body.js';
 
 /** Read access to response headers: web `Headers` and `nodeHeaders()` both satisfy it. */
 export interface HeaderReader {
@@ -29,7 +30,6 @@ export type StreamTransport = (request: StreamRequest) => Promise<StreamResponse
  * the request. `LLM_KEEPALIVE_MS` raises it for an upstream that keeps connections longer.
  */
 export const DEFAULT_KEEPALIVE_MS = 4_000;
-const ignore = () => {};
 
 /**
  * The streaming path to the upstream over node:http(s): one keep-alive pool per client, no Nagle
@@ -39,24 +39,30 @@ const ignore = () => {};
  * if the server announces a shorter `Keep-Alive: timeout`, which Node's agent honours); a turn that
  * finds none opens a new connection, which on a loopback upstream cost ≈ 1.4 ms of the first token
  * after a pause (bench/probe-turn.ts --pause 4500, docs/performance.md).
+ *
+ * Per request it does only what differs between requests: the target's options are derived once
+ * per URL, the headers go as one flat list (Node still validates each), and the body is read from
+ * 'data' events into a `ResponseBody`, not through the stream's async iterator. undici's
+ * dispatcher costs less CPU still, but it holds every request on a reused socket until the next
+ * check phase, which under a burst sends the upstream requests late (docs/performance.md).
  */
 export function createHttpTransport(keepAliveMs = DEFAULT_KEEPALIVE_MS): StreamTransport {
-  const options = {
-    keepAlive: true,
-    noDelay: true,
-    timeout: keepAliveMs,
-    maxFreeSockets: 1024,
+  const agentOptions = { keepAlive: true, noDelay: true, timeout: keepAliveMs, maxFreeSockets: 1024 };
+  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  const targets = new WeakMap<URL, Target>();
+  const targetOf = (url: URL): Target => {
+    let target = targets.get(url);
+    if (target === undefined) {
+      target = targetFor(url, url.protocol === 'https:' ? agents.https : agents.http);
+      targets.set(url, target);
+    }
+    return target;
   };
-  const agents = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
   return ({ url, headers, body, signal }) =>
     new Promise((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
-      const secure = url.protocol === 'https:';
-      const request = (secure ? https : http).request(url, {
-        method: 'POST',
-        agent: secure ? agents['https:'] : agents['http:'],
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-      });
+      const target = targetOf(url);
+      const request = target.send({ ...target.options, headers: headerList(target.host, headers, body) });
       // An abort destroys the request without an error of its own: the caller knows why it aborted,
       // and the body's reader sees the cut. (Node's `signal` option instead emits an AbortError,
       // which could surface as an uncaught 'error' when it lands between two listeners.)
@@ -66,16 +72,66 @@ export function createHttpTransport(keepAliveMs = DEFAULT_KEEPALIVE_MS): StreamT
         signal.removeEventListener('abort', abort);
         reject(new Error('The upstream connection closed before answering'));
       });
-      // Errors after the response arrived reach the body's reader; the listeners stay so that none of
-      // them is ever an uncaught 'error' event.
+      // Errors after the response arrived reach the body's reader; the listener stays so that none
+      // of them is ever an uncaught 'error' event.
       request.on('error', reject);
       request.once('response', (response) => {
-        response.on('error', ignore);
-        response.setEncoding('utf8');
-        resolve({ status: response.statusCode ?? 0, headers: nodeHeaders(response.headers), body: response });
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: nodeHeaders(response.headers),
+          body: readBody(request, response),
+        });
       });
       request.end(body);
     });
+}
+
+interface Target {
+  send: (options: http.RequestOptions) => http.ClientRequest;
+  options: http.RequestOptions;
+  host: string;
+}
+
+function targetFor(url: URL, agent: http.Agent): Target {
+  const secure = url.protocol === 'https:';
+  return {
+    send: secure ? https.request : http.request,
+    options: {
+      method: 'POST',
+      agent,
+      protocol: url.protocol,
+      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port || (secure ? 443 : 80),
+      path: url.pathname + url.search,
+      ...(url.username || url.password
+        ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }
+        : {}),
+    },
+    host: url.host,
+  };
+}
+
+/** The request's headers as Node's flat [name, value, …] list (which also skips its header object). */
+function headerList(host: string, headers: Record<string, string>, body: string): string[] {
+  const list = ['host', host, 'content-length', String(Buffer.byteLength(body))];
+  for (const name in headers) list.push(name, headers[name] as string);
+  return list;
+}
+
+/** Feeds the response's bytes into a `ResponseBody`; back-pressure pauses the socket. */
+function readBody(request: http.ClientRequest, response: http.IncomingMessage): ResponseBody {
+  const body = new ResponseBody({
+    pause: () => response.pause(),
+    resume: () => response.resume(),
+    abort: () => request.destroy(),
+  });
+  response.on('data', (chunk: Buffer) => body.push(chunk));
+  response.once('end', () => body.end());
+  response.on('error', (error) => body.fail(error));
+  // A connection cut mid-body ends the response with 'close' and no 'end' (an 'error' comes first
+  // when Node has one to give).
+  response.once('close', () => body.fail(new Error('The upstream connection closed mid-answer')));
+  return body;
 }
 
 /** Node's header object as a `HeaderReader` (names are lower-case there; repeated values joined). */

@@ -57,3 +57,142 @@ describe('createHttpTransport keep-alive', () => {
     expect(upstream.connections()).toBe(2);
   });
 });
+
+/** An upstream running `respond` for every request, with what it was sent. */
+async function upstreamWith(respond: (response: http.ServerResponse) => void) {
+  const received: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
+  const server = http.createServer((request, response) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (piece: string) => (body += piece));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body });
+      respond(response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions?x=1`);
+  return {
+    url,
+    received,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('createHttpTransport requests and bodies', () => {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+  });
+  async function upstream(respond: (response: http.ServerResponse) => void) {
+    const started = await upstreamWith(respond);
+    closers.push(started.close);
+    return started;
+  }
+
+  it('sends the method, path, host, length and given headers, and reads status and headers', async () => {
+    const { url, received } = await upstream((response) => {
+      response.writeHead(201, { 'x-litellm-model-group': 'gpt' });
+      response.end('ok');
+    });
+    const body = JSON.stringify({ text: 'naïve' });
+    const response = await createHttpTransport()({
+      url,
+      headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+      body,
+      signal: new AbortController().signal,
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('X-LiteLLM-Model-Group')).toBe('gpt');
+    expect(await readText(response.body)).toBe('ok');
+    expect(received[0]?.body).toBe(body);
+    expect(received[0]?.headers).toMatchObject({
+      host: url.host,
+      'content-length': String(Buffer.byteLength(body)),
+      authorization: 'Bearer k',
+      'content-type': 'application/json',
+      connection: 'keep-alive',
+    });
+  });
+
+  it('refuses a header value that would split the request', async () => {
+    const { url, received } = await upstream((response) => response.end());
+    const sending = createHttpTransport()({
+      url,
+      headers: { authorization: 'Bearer k\r\nx-injected: 1' },
+      body: '{}',
+      signal: new AbortController().signal,
+    });
+    await expect(sending).rejects.toThrow(/Invalid character in header/);
+    expect(received).toEqual([]);
+  });
+
+  it('holds the upstream back while the reader does not read', async () => {
+    const total = 64 * 2 ** 20;
+    let written = 0;
+    const { url } = await upstream((response) => {
+      const piece = Buffer.alloc(64 * 1024, 'x');
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const pump = () => {
+        while (written < total) {
+          written += piece.length;
+          if (!response.write(piece)) return void response.once('drain', pump);
+        }
+        response.end();
+      };
+      pump();
+    });
+    const response = await createHttpTransport()({
+      url,
+      headers: {},
+      body: '{}',
+      signal: new AbortController().signal,
+    });
+    await sleep(300);
+    // What the two sockets' kernel buffers and the body's 64 KiB hold, far below the whole.
+    expect(written).toBeLessThan(total / 2);
+    let read = 0;
+    for await (const piece of response.body) read += piece.length;
+    expect(read).toBe(total);
+  });
+
+  it('ends the reader with an error when the connection is cut mid-body', async () => {
+    const { url } = await upstream((response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: first\n\n', () => setTimeout(() => response.socket?.destroy(), 20));
+    });
+    const response = await createHttpTransport()({
+      url,
+      headers: {},
+      body: '{}',
+      signal: new AbortController().signal,
+    });
+    const pieces: string[] = [];
+    await expect(
+      (async () => {
+        for await (const piece of response.body) pieces.push(piece);
+      })(),
+    ).rejects.toThrow();
+    expect(pieces).toEqual(['data: first\n\n']);
+  });
+
+  it('an abort mid-body closes the connection and ends the reader', async () => {
+    let closed = false;
+    const { url } = await upstream((response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: first\n\n');
+      response.on('close', () => (closed = true));
+    });
+    const controller = new AbortController();
+    const response = await createHttpTransport()({ url, headers: {}, body: '{}', signal: controller.signal });
+    const iterator = response.body[Symbol.asyncIterator]();
+    expect(await iterator.next()).toEqual({ value: 'data: first\n\n', done: false });
+    controller.abort();
+    await expect(iterator.next()).rejects.toThrow();
+    await sleep(50);
+    expect(closed).toBe(true);
+  });
+});
