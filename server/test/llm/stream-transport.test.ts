@@ -59,7 +59,7 @@ describe('createHttpTransport keep-alive', () => {
 });
 
 /** An upstream running `respond` for every request, with what it was sent. */
-async function upstreamWith(respond: (response: http.ServerResponse) => void) {
+async function upstreamWith(respond: (response: http.ServerResponse) => void, host = '127.0.0.1') {
   const received: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
   const server = http.createServer((request, response) => {
     let body = '';
@@ -70,8 +70,11 @@ async function upstreamWith(respond: (response: http.ServerResponse) => void) {
       respond(response);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions?x=1`);
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  const url = new URL(
+    `http://${hostInUrl}:${(server.address() as AddressInfo).port}/v1/chat/completions?x=1`,
+  );
   return {
     url,
     received,
@@ -87,8 +90,8 @@ describe('createHttpTransport requests and bodies', () => {
   afterEach(async () => {
     for (const close of closers.splice(0)) await close();
   });
-  async function upstream(respond: (response: http.ServerResponse) => void) {
-    const started = await upstreamWith(respond);
+  async function upstream(respond: (response: http.ServerResponse) => void, host?: string) {
+    const started = await upstreamWith(respond, host);
     closers.push(started.close);
     return started;
   }
@@ -116,6 +119,18 @@ describe('createHttpTransport requests and bodies', () => {
       'content-type': 'application/json',
       connection: 'keep-alive',
     });
+  });
+
+  it('reaches an upstream at an IPv6 address', async () => {
+    const { url, received } = await upstream((response) => response.end('six'), '::1');
+    const response = await createHttpTransport()({
+      url,
+      headers: {},
+      body: '{}',
+      signal: new AbortController().signal,
+    });
+    expect(await readText(response.body)).toBe('six');
+    expect(received[0]?.headers.host).toBe(url.host);
   });
 
   it('refuses a header value that would split the request', async () => {
