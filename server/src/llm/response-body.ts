@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 
-/** What the body needs from the request it belongs to: undici's `DispatchController` fits. */
+/** What the body needs from the response it reads: pause and resume its socket, or abort the request. */
 export interface BodySource {
   pause(): void;
   resume(): void;
