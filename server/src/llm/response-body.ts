@@ -31,6 +31,7 @@ export class ResponseBody implements AsyncIterableIterator<string> {
   constructor(private readonly source: BodySource) {}
 
   push(chunk: Buffer): void {
+    if (this.failure !== null) return;
     const text = this.decoder.write(chunk);
     if (text.length > 0) this.deliver(text);
   }
@@ -63,6 +64,17 @@ export class ResponseBody implements AsyncIterableIterator<string> {
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
     });
+  }
+
+  /**
+   * Our side stopped the request (Stop, timeout, shutdown): what arrived but was not read yet is
+   * dropped, so nothing more reaches the reader after the stop, and the next read fails at once.
+   */
+  cancel(error: Error): void {
+    this.pieces.length = 0;
+    this.buffered = 0;
+    this.failure = error;
+    this.settleWaiter();
   }
 
   return(): Promise<IteratorResult<string>> {

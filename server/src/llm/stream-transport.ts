@@ -63,10 +63,15 @@ export function createHttpTransport(keepAliveMs = DEFAULT_KEEPALIVE_MS): StreamT
       if (signal.aborted) return reject(signal.reason);
       const target = targetOf(url);
       const request = target.send({ ...target.options, headers: headerList(target.host, headers, body) });
+      let responseBody: ResponseBody | null = null;
       // An abort destroys the request without an error of its own: the caller knows why it aborted,
-      // and the body's reader sees the cut. (Node's `signal` option instead emits an AbortError,
-      // which could surface as an uncaught 'error' when it lands between two listeners.)
-      const abort = () => request.destroy();
+      // and the body's reader sees the cut at its next read, with nothing read after the abort.
+      // (Node's `signal` option instead emits an AbortError, which could surface as an uncaught
+      // 'error' when it lands between two listeners.)
+      const abort = () => {
+        responseBody?.cancel(new Error('The upstream request was aborted'));
+        request.destroy();
+      };
       signal.addEventListener('abort', abort, { once: true });
       request.once('close', () => {
         signal.removeEventListener('abort', abort);
@@ -76,10 +81,11 @@ export function createHttpTransport(keepAliveMs = DEFAULT_KEEPALIVE_MS): StreamT
       // of them is ever an uncaught 'error' event.
       request.on('error', reject);
       request.once('response', (response) => {
+        responseBody = readBody(request, response);
         resolve({
           status: response.statusCode ?? 0,
           headers: nodeHeaders(response.headers),
-          body: readBody(request, response),
+          body: responseBody,
         });
       });
       request.end(body);

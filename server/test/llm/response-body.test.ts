@@ -68,6 +68,16 @@ describe('ResponseBody', () => {
     expect(calls).toEqual(['pause', 'resume']);
   });
 
+  it('drops what it holds when cancelled: the next read fails at once, later bytes are ignored', async () => {
+    const body = new ResponseBody(source().value);
+    body.push(Buffer.from('received before the stop'));
+    body.end();
+    body.cancel(new Error('stopped'));
+    body.push(Buffer.from('late'));
+    const iterator = body[Symbol.asyncIterator]();
+    await expect(iterator.next()).rejects.toThrow('stopped');
+  });
+
   it('aborts its source when the reader stops early', async () => {
     const { calls, value } = source();
     const body = new ResponseBody(value);

@@ -194,6 +194,19 @@ describe('createHttpTransport requests and bodies', () => {
     expect(pieces).toEqual(['data: first\n\n']);
   });
 
+  it('an abort drops what arrived but was not read yet', async () => {
+    const { url } = await upstream((response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: one\n\n');
+      setTimeout(() => response.write('data: two\n\n'), 10);
+    });
+    const controller = new AbortController();
+    const response = await createHttpTransport()({ url, headers: {}, body: '{}', signal: controller.signal });
+    await sleep(100);
+    controller.abort();
+    await expect(response.body[Symbol.asyncIterator]().next()).rejects.toThrow('aborted');
+  });
+
   it('an abort mid-body closes the connection and ends the reader', async () => {
     let closed = false;
     const { url } = await upstream((response) => {
