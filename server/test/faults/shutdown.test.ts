@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
@@ -129,6 +130,10 @@ describe('SIGTERM during active streams', () => {
         `content-type: application/json\r\ncontent-length: ${lateChatBody.length}\r\n`,
     );
 
+    // Let the server read those heads first: on Node 26, server.close() also closes connections on
+    // which it has not begun to read a request, and a fast shutdown would then cut these two before
+    // they could finish (seen in CI when the streams ended within milliseconds of the signal).
+    await sleep(100);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const signalledAt = performance.now();
     child.kill('SIGTERM');
