@@ -108,14 +108,13 @@ function turn(): Promise<Sample> {
 }
 
 const samples: Sample[] = [];
-const appPid = app.started.pid;
 let appCpuSeconds = 0;
 try {
   for (let round = 0; round < rounds + 3; round++) {
-    const cpuBefore = appPid ? cpuSeconds(appPid) : 0;
+    const cpuBefore = cpuSeconds(app.started.pid);
     const batch = await Promise.all(Array.from({ length: concurrency }, () => turn()));
     if (round >= 3) samples.push(...batch);
-    if (round >= 3 && appPid) appCpuSeconds += cpuSeconds(appPid) - cpuBefore;
+    if (round >= 3) appCpuSeconds += cpuSeconds(app.started.pid) - cpuBefore;
     if (Number(values.pause) > 0) await new Promise((resolve) => setTimeout(resolve, Number(values.pause)));
   }
   const show = (name: keyof Sample) => {

@@ -43,8 +43,9 @@ export class ResponseBody implements AsyncIterableIterator<string> {
     this.settleWaiter();
   }
 
+  /** The connection failed: the pieces before it are still read, then the first failure is thrown. */
   fail(error: Error): void {
-    if (this.ended) return;
+    if (this.ended || this.failure !== null) return;
     this.failure = error;
     this.settleWaiter();
   }
@@ -67,20 +68,21 @@ export class ResponseBody implements AsyncIterableIterator<string> {
   }
 
   /**
-   * Our side stopped the request (Stop, timeout, shutdown): what arrived but was not read yet is
-   * dropped, so nothing more reaches the reader after the stop, and the next read fails at once.
+   * Our side stopped the request (Stop, timeout, shutdown, or the reader left): what arrived but was
+   * not read yet is dropped, so nothing more reaches the reader, and the next read fails at once.
    */
   cancel(error: Error): void {
     this.pieces.length = 0;
     this.buffered = 0;
-    this.failure = error;
+    this.failure ??= error;
     this.settleWaiter();
   }
 
   return(): Promise<IteratorResult<string>> {
     if (!this.ended && this.failure === null) {
-      this.failure = new Error('The response body was abandoned');
-      this.source.abort(this.failure);
+      const error = new Error('The response body was abandoned');
+      this.cancel(error);
+      this.source.abort(error);
     }
     return Promise.resolve({ value: undefined, done: true });
   }

@@ -68,12 +68,13 @@ describe('ResponseBody', () => {
     expect(calls).toEqual(['pause', 'resume']);
   });
 
-  it('drops what it holds when cancelled: the next read fails at once, later bytes are ignored', async () => {
+  it('drops what it holds when cancelled: the next read fails at once with that reason, later bytes and failures are ignored', async () => {
     const body = new ResponseBody(source().value);
     body.push(Buffer.from('received before the stop'));
     body.end();
     body.cancel(new Error('stopped'));
     body.push(Buffer.from('late'));
+    body.fail(new Error('closed afterwards'));
     const iterator = body[Symbol.asyncIterator]();
     await expect(iterator.next()).rejects.toThrow('stopped');
   });
