@@ -9,18 +9,20 @@ import { appArm, benchModel, openAiArm, specFor, type Arm } from './lib/arms.js'
 import { createThrowAwayDatabase } from './lib/postgres-database.js';
 import { cpuSeconds, startNode, stop, waitForReadyLine, type Started } from './lib/processes.js';
 import { percentile } from './lib/stats.js';
+import { profilesIn, summarizeProfile } from './report/cpu-profile.js';
 import { streamOnce } from './client/stream-request.js';
 
 /**
- * Where a burst's added TTFT goes, in the bare proxy (E) and in the app (B-pg; B with --pglite).
- * Each round sends `c` chat requests at once to one arm (arms alternate). Inside each server,
+ * Where a burst's added TTFT goes, in the bare proxy (E), the same proxy as a Fastify route (F,
+ * bench/servers/fastify-proxy.ts: what the framework adds) and the app (B-pg; B with --pglite).
+ * Each round sends `c` chat requests at once to each arm in turn (the order alternates). Inside each server,
  * Node's own diagnostics channels (bench/lib/burst-recorder.mjs, loaded with --import: no change to
  * the server's code) time the first request's arrival, every upstream request leaving and every
  * upstream answer's head. One event loop reads the requests one after another, so the span from the
  * first arrival to the last upstream request is serial work: divided by the burst's size it is what
  * each arriving request costs before the next one can be read, the figure that sets the TTFT p99 of
  * a burst. A development tool, not part of a run:
- *   node --import tsx bench/probe-burst.ts [--c 50] [--rounds 20] [--deltas 4] [--pause 250] [--pglite]
+ *   node --import tsx bench/probe-burst.ts [--c 50] [--rounds 20] [--deltas 4] [--pause 250] [--pglite] [--profile]
  */
 const { values } = parseArgs({
   options: {
@@ -32,8 +34,9 @@ const { values } = parseArgs({
     // Idle ms after each burst: the measured run interleaves four arms, so an arm idles ≈ 4 s
     // between its batches of 64 deltas.
     pause: { type: 'string', default: '250' },
-    // Keeps the recorded times and writes a CPU profile of the app (its figures are then inflated).
-    keep: { type: 'boolean', default: false },
+    // Runs the app under the V8 profiler (its figures are then inflated) and prints where its CPU
+    // went during the bursts' arrivals and during the upstream answers' heads.
+    profile: { type: 'boolean', default: false },
   },
 });
 const concurrency = Number(values.c);
@@ -45,6 +48,8 @@ const repoRoot = path.resolve(import.meta.dirname, '..');
 const recorder = path.join(repoRoot, 'bench/lib/burst-recorder.mjs');
 const workDir = mkdtempSync(path.join(tmpdir(), 'probe-burst-'));
 const apiKey = 'probe-key';
+const profileDir = path.join(workDir, 'profile');
+const appName = values.pglite ? 'B' : 'B-pg';
 
 interface Probed {
   arm: Arm;
@@ -93,15 +98,24 @@ async function burst(arm: Arm): Promise<{ ttfts: number[]; sendSpreadMs: number 
   };
 }
 
-/** The recorded times, cut into bursts (a gap of 100 ms between arrivals separates two). */
-function burstSpans(file: string): { perRequestUs: number[]; headsSpreadMs: number[] } {
-  const times = JSON.parse(readFileSync(file, 'utf8')) as Record<
-    'arrivals' | 'upstreamSends' | 'upstreamHeads',
-    number[]
-  >;
-  const perRequestUs: number[] = [];
-  const headsSpreadMs: number[] = [];
+interface Recorded {
+  arrivals: number[];
+  upstreamSends: number[];
+  upstreamHeads: number[];
+  clock: { nowMs: number; monotonicUs: number };
+}
+
+interface Burst {
+  /** First arrival → last upstream request leaving, ms of the server's `performance.now()`. */
+  arrival: [number, number];
+  /** First → last upstream answer's head. */
+  heads: [number, number];
+}
+
+/** The measured bursts in a server's recorded times (a gap of 100 ms between arrivals separates two). */
+function burstsOf(times: Recorded): Burst[] {
   const starts = times.arrivals.filter((at, index) => index === 0 || at - times.arrivals[index - 1]! > 100);
+  const bursts: Burst[] = [];
   starts.forEach((start, index) => {
     const end = starts[index + 1] ?? Infinity;
     const inBurst = (at: number) => at >= start && at < end;
@@ -109,10 +123,32 @@ function burstSpans(file: string): { perRequestUs: number[]; headsSpreadMs: numb
     const heads = times.upstreamHeads.filter(inBurst);
     // The measured rounds are the last ones (the pool's and the warm-up's bursts come first).
     if (index < starts.length - rounds || sends.length !== concurrency) return;
-    perRequestUs.push(((Math.max(...sends) - start) / concurrency) * 1000);
-    headsSpreadMs.push(Math.max(...heads) - Math.min(...heads));
+    bursts.push({ arrival: [start, Math.max(...sends)], heads: [Math.min(...heads), Math.max(...heads)] });
   });
-  return { perRequestUs, headsSpreadMs };
+  return bursts;
+}
+
+/** Where the app's CPU went during the bursts' arrivals and during the upstream answers' heads. */
+function profileWindows(times: Recorded, bursts: Burst[]): void {
+  const [file] = profilesIn(profileDir);
+  if (file === undefined) throw new Error(`no CPU profile in ${profileDir}`);
+  const toMs = (monotonicUs: number) => times.clock.nowMs + (monotonicUs - times.clock.monotonicUs) / 1000;
+  for (const window of ['arrival', 'heads'] as const) {
+    const within = (monotonicUs: number) => {
+      const at = toMs(monotonicUs);
+      return bursts.some(({ [window]: [from, to] }) => at >= from - 0.2 && at <= to + 0.2);
+    };
+    const summary = summarizeProfile(file, 25, within);
+    const sampled = summary.busyMs + summary.idleMs;
+    const share = (ms: number) => `${((ms / sampled) * 100).toFixed(1)}%`;
+    console.log(
+      `\n${appName}, ${window === 'arrival' ? "the bursts' arrivals" : "the upstream answers' heads"}: ` +
+        `${sampled.toFixed(0)} ms sampled, idle ${share(summary.idleMs)}; self time (share of the window):`,
+    );
+    for (const entry of summary.byPackage) console.log(`  ${share(entry.selfMs).padStart(6)}  ${entry.name}`);
+    for (const entry of summary.topFunctions)
+      console.log(`  ${share(entry.selfMs).padStart(6)}  ${entry.name} ${entry.where}`);
+  }
 }
 
 const median = (xs: number[]) =>
@@ -125,6 +161,8 @@ try {
   const mock = await startScript('mock-upstream.ts', [String(ttftMs), '20', String(deltas), apiKey]);
   const proxyRecord = recordTo('E');
   const proxy = await startScript('pass-through-proxy.ts', [mock.ready.url], proxyRecord.nodeArgs);
+  const fastifyRecord = recordTo('F');
+  const fastifyProxy = await startScript('fastify-proxy.ts', [mock.ready.url], fastifyRecord.nodeArgs);
   const appRecord = recordTo('B');
   const app = await startApp({
     repoRoot,
@@ -136,15 +174,21 @@ try {
     databaseUrl: database?.url ?? null,
     nodeArgs: [
       ...appRecord.nodeArgs,
-      ...(values.keep ? ['--cpu-prof', `--cpu-prof-dir=${path.join(workDir, 'profile')}`] : []),
+      ...(values.profile ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${profileDir}`] : []),
     ],
   });
   apps.push(app);
-  const appName = values.pglite ? 'B' : 'B-pg';
   const probed: Probed[] = [
     {
       arm: openAiArm('E', `${proxy.ready.url}/v1`, apiKey, proxy.process_.pid),
       recordFile: proxyRecord.file,
+      ttfts: [],
+      sendSpreadsMs: [],
+      cpuSeconds: 0,
+    },
+    {
+      arm: openAiArm('F', `${fastifyProxy.ready.url}/v1`, apiKey, fastifyProxy.process_.pid),
+      recordFile: fastifyRecord.file,
       ttfts: [],
       sendSpreadsMs: [],
       cpuSeconds: 0,
@@ -176,7 +220,10 @@ try {
   for (const process_ of started) await stop(process_);
   for (const { arm, recordFile, ttfts, sendSpreadsMs, cpuSeconds: cpu } of probed) {
     if (!existsSync(recordFile)) throw new Error(`${arm.name}: no times recorded (${recordFile})`);
-    const { perRequestUs, headsSpreadMs } = burstSpans(recordFile);
+    const times = JSON.parse(readFileSync(recordFile, 'utf8')) as Recorded;
+    const bursts = burstsOf(times);
+    const perRequestUs = bursts.map(({ arrival: [from, to] }) => ((to - from) / concurrency) * 1000);
+    const headsSpreadMs = bursts.map(({ heads: [from, to] }) => to - from);
     const sorted = ttfts.map((ttft) => ttft - ttftMs).sort((a, b) => a - b);
     console.log(
       `${arm.name.padEnd(4)} c=${concurrency} bursts=${perRequestUs.length}: serial work per arriving request ` +
@@ -185,11 +232,11 @@ try {
         `p50 ${(percentile(sorted, 50) ?? NaN).toFixed(2)} p99 ${(percentile(sorted, 99) ?? NaN).toFixed(2)} ms | ` +
         `CPU per stream ${((cpu / sorted.length) * 1e6).toFixed(0)} µs`,
     );
+    if (values.profile && arm.name === appName) profileWindows(times, bursts);
   }
 } finally {
   for (const app of apps) await app.close();
   for (const process_ of started) await stop(process_);
   await database?.drop();
-  if (values.keep) console.log(`kept ${workDir}`);
-  else rmSync(workDir, { recursive: true, force: true });
+  rmSync(workDir, { recursive: true, force: true });
 }

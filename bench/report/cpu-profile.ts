@@ -3,7 +3,8 @@ import path from 'node:path';
 
 /**
  * Where the app's CPU went, from the `.cpuprofile` that `node --cpu-prof` writes at exit: self time
- * grouped by package (fastify, better-auth, drizzle, pg, openai, pino, …) and the top functions.
+ * grouped by package (fastify, better-auth, drizzle, pg, openai, pino, …) and the top functions,
+ * of the whole profile or of chosen moments only.
  */
 
 interface ProfileNode {
@@ -14,15 +15,20 @@ interface ProfileNode {
 
 interface CpuProfile {
   nodes: ProfileNode[];
+  /** µs of the monotonic clock (`process.hrtime`). */
   startTime: number;
   endTime: number;
   samples: number[];
+  /** µs between consecutive samples (the first from `startTime`). */
+  timeDeltas: number[];
 }
 
 export interface ProfileSummary {
   file: string;
   /** CPU time sampled (excluding idle), ms. */
   busyMs: number;
+  /** Time the event loop sampled as idle, ms. */
+  idleMs: number;
   wallMs: number;
   byPackage: { name: string; selfMs: number; share: number }[];
   topFunctions: { name: string; where: string; selfMs: number; share: number }[];
@@ -40,15 +46,39 @@ function packageOf(url: string): string {
   return path.basename(url);
 }
 
-export function summarizeProfile(file: string, top = 15): ProfileSummary {
+/** Self time per node, ms: of the whole profile, or of the samples taken when `within(µs)` holds. */
+function selfTimes(profile: CpuProfile, within?: (monotonicUs: number) => boolean): Map<number, number> {
+  const self = new Map<number, number>();
+  if (within === undefined) {
+    const intervalMs = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
+    for (const node of profile.nodes) self.set(node.id, (node.hitCount ?? 0) * intervalMs);
+    return self;
+  }
+  let at = profile.startTime;
+  profile.samples.forEach((id, index) => {
+    at += profile.timeDeltas[index] ?? 0;
+    // A sample stands for the time until the next one.
+    if (within(at)) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index + 1] ?? 0) / 1000);
+  });
+  return self;
+}
+
+/** `within`: only the samples taken at those moments (µs of the monotonic clock), e.g. a burst's arrivals. */
+export function summarizeProfile(
+  file: string,
+  top = 15,
+  within?: (monotonicUs: number) => boolean,
+): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const intervalMs = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
+  const self = selfTimes(profile, within);
   const packages = new Map<string, number>();
   const functions = new Map<string, { name: string; where: string; selfMs: number }>();
   let busyMs = 0;
+  let idleMs = 0;
   for (const node of profile.nodes) {
-    const selfMs = (node.hitCount ?? 0) * intervalMs;
+    const selfMs = self.get(node.id) ?? 0;
     const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === '(idle)') idleMs += selfMs;
     if (selfMs === 0 || functionName === '(idle)') continue;
     busyMs += selfMs;
     const name = functionName.startsWith('(') ? functionName : packageOf(url);
@@ -63,6 +93,7 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
   return {
     file,
     busyMs,
+    idleMs,
     wallMs: (profile.endTime - profile.startTime) / 1000,
     byPackage: [...packages.entries()]
       .map(([name, selfMs]) => ({ name, selfMs, share: share(selfMs) }))
