@@ -15,13 +15,13 @@ import { streamOnce } from './client/stream-request.js';
 /**
  * Where a burst's added TTFT goes, in the bare proxy (E), the same proxy as a Fastify route (F,
  * bench/servers/fastify-proxy.ts: what the framework adds) and the app (B-pg; B with --pglite).
- * Each round sends `c` chat requests at once to each arm in turn (the order alternates). Inside each server,
- * Node's own diagnostics channels (bench/lib/burst-recorder.mjs, loaded with --import: no change to
- * the server's code) time the first request's arrival, every upstream request leaving and every
- * upstream answer's head. One event loop reads the requests one after another, so the span from the
- * first arrival to the last upstream request is serial work: divided by the burst's size it is what
- * each arriving request costs before the next one can be read, the figure that sets the TTFT p99 of
- * a burst. A development tool, not part of a run:
+ * Each round sends `c` chat requests at once to each arm in turn (the order alternates). Inside
+ * each server, Node's own diagnostics channels (bench/lib/burst-recorder.mjs, loaded with --import:
+ * no change to the server's code) time every chat request's arrival, every upstream request leaving
+ * and every upstream answer's head. One event loop reads the requests one after another, so the
+ * span from the first arrival to the last upstream request is serial work: divided by the burst's
+ * size it is what each arriving request costs before the next one can be read, the figure that
+ * sets the TTFT p99 of a burst. A development tool, not part of a run:
  *   node --import tsx bench/probe-burst.ts [--c 50] [--rounds 20] [--deltas 4] [--pause 250] [--pglite] [--profile]
  */
 const { values } = parseArgs({
@@ -63,16 +63,16 @@ const started: Started[] = [];
 const apps: AppInstance[] = [];
 const database = values.pglite ? null : await createThrowAwayDatabase(values.postgres);
 
-/** Starts a process with the recorder, writing its times to a file of its own. */
-function recordTo(label: string): { file: string; nodeArgs: string[] } {
+/** How to start a server with the recorder, writing its times to a file of its own. */
+function recordTo(label: string) {
   const file = path.join(workDir, `times-${label}.json`);
-  process.env.BURST_RECORD_FILE = file;
-  return { file, nodeArgs: ['--import', recorder] };
+  return { file, nodeArgs: ['--import', recorder], env: { BURST_RECORD_FILE: file } };
 }
 
-async function startScript(name: string, args: string[], nodeArgs: string[] = []) {
+async function startScript(name: string, args: string[], recording?: ReturnType<typeof recordTo>) {
   const process_ = startNode(path.join(repoRoot, 'bench/servers', name), {
-    nodeArgs: ['--import', 'tsx', ...nodeArgs],
+    nodeArgs: ['--import', 'tsx', ...(recording?.nodeArgs ?? [])],
+    env: recording?.env ?? {},
     args,
     cwd: repoRoot,
     logPath: path.join(workDir, `${name}.log`),
@@ -160,9 +160,9 @@ const median = (xs: number[]) =>
 try {
   const mock = await startScript('mock-upstream.ts', [String(ttftMs), '20', String(deltas), apiKey]);
   const proxyRecord = recordTo('E');
-  const proxy = await startScript('pass-through-proxy.ts', [mock.ready.url], proxyRecord.nodeArgs);
+  const proxy = await startScript('pass-through-proxy.ts', [mock.ready.url], proxyRecord);
   const fastifyRecord = recordTo('F');
-  const fastifyProxy = await startScript('fastify-proxy.ts', [mock.ready.url], fastifyRecord.nodeArgs);
+  const fastifyProxy = await startScript('fastify-proxy.ts', [mock.ready.url], fastifyRecord);
   const appRecord = recordTo('B');
   const app = await startApp({
     repoRoot,
@@ -172,6 +172,7 @@ try {
     mockApiKey: apiKey,
     model: benchModel,
     databaseUrl: database?.url ?? null,
+    env: appRecord.env,
     nodeArgs: [
       ...appRecord.nodeArgs,
       ...(values.profile ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${profileDir}`] : []),
@@ -201,8 +202,7 @@ try {
       cpuSeconds: 0,
     },
   ];
-  // One burst per arm to open the upstream pools, then the measured rounds, arms alternating.
-  await burst(probed[0]!.arm);
+  // Warm-up rounds first (not counted), then the measured ones.
   for (let round = 0; round < warmUpRounds + rounds; round++) {
     for (const entry of round % 2 === 0 ? probed : [...probed].reverse()) {
       const pid = entry.arm.pid as number;

@@ -24,6 +24,8 @@ export interface AppInstanceOptions {
   databaseUrl: string | null;
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
+  /** Extra environment for the process (the app's own settings above take precedence). */
+  env?: Record<string, string>;
 }
 
 export function freePort(): Promise<number> {
@@ -44,6 +46,7 @@ export async function startApp(options: AppInstanceOptions): Promise<AppInstance
   const dataDir = path.join(options.workDir, `data-${options.label}`);
   mkdirSync(dataDir, { recursive: true });
   const env: Record<string, string> = {
+    ...options.env,
     NODE_ENV: 'production',
     PORT: String(port),
     HOST: '127.0.0.1',
