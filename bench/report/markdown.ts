@@ -66,6 +66,21 @@ function latencyTable(levels: LatencyLevel[]): string[] {
   return lines;
 }
 
+/**
+ * Streams one core could relay at the mock's pacing, per arm: a stream's length (A's median at the
+ * highest concurrency) over the arm's CPU per stream there. The ladder's ceiling in cores.
+ */
+function streamsPerCore(levels: LatencyLevel[]): string | null {
+  const level = levels.at(-1);
+  const lengthMs = level?.arms.A?.e2e.p50;
+  if (!level || lengthMs === undefined || lengthMs === null) return null;
+  const perArm = Object.entries(level.arms)
+    .filter(([, figures]) => figures.cpuMsPerStream !== null && figures.cpuMsPerStream > 0)
+    .map(([arm, figures]) => `${arm} ≈ ${Math.round(lengthMs / (figures.cpuMsPerStream as number))}`);
+  if (perArm.length === 0) return null;
+  return `Streams one core relays at this pacing, from CPU per stream at c=${level.concurrency} (a stream of ${Math.round(lengthMs)} ms ÷ its CPU): ${perArm.join(', ')}. A rung of N streams needs N ÷ that many cores for the arm alone, besides the mock and the load generator.`;
+}
+
 export function renderMarkdown(result: BenchResult): string {
   const { machine, settings } = result;
   const lines: string[] = [
@@ -157,6 +172,8 @@ export function renderMarkdown(result: BenchResult): string {
       ]),
     );
   }
+  const perCore = streamsPerCore(result.latency);
+  if (perCore !== null) lines.push('', perCore);
   lines.push(
     '',
     `## Requests/s (autocannon, ${settings.models.connections} connections, no pipelining; ${settings.models.rounds ?? 1} × ${settings.models.durationS} s per target, the targets taking turns; median window)`,
