@@ -179,28 +179,20 @@ try {
     ],
   });
   apps.push(app);
-  const probed: Probed[] = [
-    {
-      arm: openAiArm('E', `${proxy.ready.url}/v1`, apiKey, proxy.process_.pid),
-      recordFile: proxyRecord.file,
-      ttfts: [],
-      sendSpreadsMs: [],
-      cpuSeconds: 0,
-    },
-    {
-      arm: openAiArm('F', `${fastifyProxy.ready.url}/v1`, apiKey, fastifyProxy.process_.pid),
-      recordFile: fastifyRecord.file,
-      ttfts: [],
-      sendSpreadsMs: [],
-      cpuSeconds: 0,
-    },
-    {
-      arm: appArm(appName, { ...app, pid: app.started.pid }, false),
-      recordFile: appRecord.file,
-      ttfts: [],
-      sendSpreadsMs: [],
-      cpuSeconds: 0,
-    },
+  const probe = (arm: Arm, recordFile: string): Probed => ({
+    arm,
+    recordFile,
+    ttfts: [],
+    sendSpreadsMs: [],
+    cpuSeconds: 0,
+  });
+  const probed = [
+    probe(openAiArm('E', `${proxy.ready.url}/v1`, apiKey, proxy.process_.pid), proxyRecord.file),
+    probe(
+      openAiArm('F', `${fastifyProxy.ready.url}/v1`, apiKey, fastifyProxy.process_.pid),
+      fastifyRecord.file,
+    ),
+    probe(appArm(appName, { ...app, pid: app.started.pid }, false), appRecord.file),
   ];
   // Warm-up rounds first (not counted), then the measured ones.
   for (let round = 0; round < warmUpRounds + rounds; round++) {

@@ -113,8 +113,10 @@ try {
   for (let round = 0; round < rounds + 3; round++) {
     const cpuBefore = cpuSeconds(app.started.pid);
     const batch = await Promise.all(Array.from({ length: concurrency }, () => turn()));
-    if (round >= 3) samples.push(...batch);
-    if (round >= 3) appCpuSeconds += cpuSeconds(app.started.pid) - cpuBefore;
+    if (round >= 3) {
+      samples.push(...batch);
+      appCpuSeconds += cpuSeconds(app.started.pid) - cpuBefore;
+    }
     if (Number(values.pause) > 0) await new Promise((resolve) => setTimeout(resolve, Number(values.pause)));
   }
   const show = (name: keyof Sample) => {

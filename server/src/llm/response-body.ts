@@ -37,6 +37,7 @@ export class ResponseBody implements AsyncIterableIterator<string> {
   }
 
   end(): void {
+    if (this.failure !== null) return;
     const rest = this.decoder.end();
     if (rest.length > 0) this.deliver(rest);
     this.ended = true;

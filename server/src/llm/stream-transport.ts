@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { ResponseBody } from './response-body.js';
 
 /** Read access to response headers: web `Headers` and `nodeHeaders()` both satisfy it. */
@@ -41,7 +42,7 @@ export const DEFAULT_KEEPALIVE_MS = 4_000;
  * after a pause (bench/probe-turn.ts --pause 4500, docs/performance.md).
  *
  * Per request it does only what differs between requests: the target's options are derived once
- * per URL, the headers go as one flat list (Node still validates each), and the body is read from
+ * per URL (by Node's `urlToHttpOptions`), the headers go as one flat list (Node still validates each), and the body is read from
  * 'data' events into a `ResponseBody`, not through the stream's async iterator. undici's
  * dispatcher costs less CPU still, but it holds every request on a reused socket until the next
  * check phase, which under a burst sends the upstream requests late (docs/performance.md).
@@ -99,20 +100,10 @@ interface Target {
 }
 
 function targetFor(url: URL, agent: http.Agent): Target {
-  const secure = url.protocol === 'https:';
   return {
-    send: secure ? https.request : http.request,
-    options: {
-      method: 'POST',
-      agent,
-      protocol: url.protocol,
-      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
-      port: url.port || (secure ? 443 : 80),
-      path: url.pathname + url.search,
-      ...(url.username || url.password
-        ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }
-        : {}),
-    },
+    send: url.protocol === 'https:' ? https.request : http.request,
+    // Node's own URL → options (IPv6 brackets stripped, the default port left to the agent), once.
+    options: { ...urlToHttpOptions(url), method: 'POST', agent },
     host: url.host,
   };
 }

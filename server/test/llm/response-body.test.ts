@@ -79,6 +79,14 @@ describe('ResponseBody', () => {
     await expect(iterator.next()).rejects.toThrow('stopped');
   });
 
+  it('delivers nothing that ends after a cancel (a character left half-decoded)', async () => {
+    const body = new ResponseBody(source().value);
+    body.push(Buffer.from([0xe2, 0x82]));
+    body.cancel(new Error('stopped'));
+    body.end();
+    await expect(body[Symbol.asyncIterator]().next()).rejects.toThrow('stopped');
+  });
+
   it('aborts its source when the reader stops early', async () => {
     const { calls, value } = source();
     const body = new ResponseBody(value);
