@@ -138,6 +138,29 @@ describe('rate-limit plugin (per process)', () => {
     for (let index = 0; index < 5; index += 1)
       expect((await post('/api/auth/sign-out', '10.0.0.1')).statusCode).toBe(200);
   });
+
+  it('counts a better-auth path by what it resolves to: dot segments, %2e, a fragment, case and slashes', async () => {
+    const app = await track(smallApp());
+    const post = (url: string) => app.inject({ method: 'POST', url, remoteAddress: '10.0.3.1', payload: {} });
+    for (const url of [
+      '/api/auth/./sign-in/email',
+      '/api/auth/x/%2e%2e/sign-in/email',
+      '/api/auth/sign-in/email#x',
+    ])
+      expect((await post(url)).statusCode, url).toBe(200);
+    for (const url of [
+      '/api/auth/sign-in/email',
+      '/api/auth/sign-in/email/',
+      '/api/auth//sign-in//email',
+      '/api/auth/SIGN-IN/email',
+      '/api/auth/sign-%69n/email',
+    ])
+      expect((await post(url)).statusCode, url).toBe(429);
+    // Only what is routed to the better-auth catch-all is looked at.
+    expect(
+      (await app.inject({ method: 'GET', url: '/api/chatbots', remoteAddress: '10.0.3.1' })).statusCode,
+    ).toBe(200);
+  });
 });
 
 describe('rate-limit plugin on Redis', () => {
@@ -172,6 +195,42 @@ describe('rate-limit plugin on Redis', () => {
     expect((await signIn(first)).statusCode).toBe(200);
     expect((await signIn(second)).statusCode).toBe(429);
     otherClient.disconnect();
+  });
+
+  it('names its keys <prefix><limit>:<client> (never "undefined"), each with the window as its TTL', async () => {
+    const keyPrefix = uniquePrefix();
+    prefixes.push(keyPrefix);
+    const app = await track(smallApp({ redis, keyPrefix }));
+    expect((await chat(app, 'gina')).statusCode).toBe(200);
+    expect((await chat(app, undefined, '10.0.4.1')).statusCode).toBe(200);
+    const auth = (url: string) => app.inject({ method: 'POST', url, remoteAddress: '10.0.4.2', payload: {} });
+    expect((await auth('/api/auth/sign-in/email')).statusCode).toBe(200);
+    expect((await auth('/api/auth/sign-up/email')).statusCode).toBe(200);
+    expect((await auth('/api/auth/sign-out')).statusCode).toBe(200);
+    const keys = (await redis.keys(`${keyPrefix}*`)).sort();
+    expect(keys).toEqual([
+      `${keyPrefix}auth:sign-in:10.0.4.2`,
+      `${keyPrefix}auth:sign-up:10.0.4.2`,
+      `${keyPrefix}llm:ip:10.0.4.1`,
+      `${keyPrefix}llm:user:gina`,
+    ]);
+    const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
+    expect(ttls[0]).toBeGreaterThan(55_000);
+    expect(ttls[0]).toBeLessThanOrEqual(60_000);
+    expect(ttls[1]).toBeGreaterThan(3_500_000);
+    expect(ttls[3]).toBeLessThanOrEqual(60_000);
+    expect(await redis.get(`${keyPrefix}llm:user:gina`)).toBe('1');
+  });
+
+  it('uses rate: as the default prefix', async () => {
+    const user = `key-test-${uniquePrefix().slice(5, 13)}`;
+    const app = await track(smallApp({ redis }));
+    try {
+      expect((await chat(app, user)).statusCode).toBe(200);
+      expect(await redis.keys(`*${user}*`)).toEqual([`rate:llm:user:${user}`]);
+    } finally {
+      await redis.del(`rate:llm:user:${user}`);
+    }
   });
 
   it('fails open when Redis is gone: requests pass, a warning is logged, nothing hangs', async () => {

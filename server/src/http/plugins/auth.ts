@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
 import type { Auth } from '../../auth/create-auth.js';
 import { AppError } from '../../errors.js';
+import { AUTH_ROUTE, authTargetOf } from '../auth-path.js';
 import { ReadThroughCache } from '../../services/cache/read-through-cache.js';
 
 export interface AuthUser {
@@ -59,10 +60,19 @@ export const authPlugin = fp(
 
     app.route({
       method: ['GET', 'POST'],
-      url: '/api/auth/*',
+      url: AUTH_ROUTE,
       schema: { hide: true },
       async handler(request, reply) {
-        const url = new URL(request.url, `http://${request.headers.host ?? 'localhost'}`);
+        // better-auth routes on the URL it is handed, not on the raw target: a target the URL parser
+        // would rewrite (dot segments, %2e, a backslash, #fragment, absolute-form) is refused, so the
+        // per-path limits (rate-limit.ts, keyed on the same resolved path) and better-auth see one path.
+        const { url, canonical } = authTargetOf(request);
+        if (!url || !canonical) {
+          throw new AppError(
+            'bad_request',
+            'Non-canonical auth path refused: send the path as is (no dot segments, encoded dots, backslashes, fragment or absolute URL)',
+          );
+        }
         const response = await auth.handler(
           new Request(url, {
             method: request.method,

@@ -1,7 +1,12 @@
 import fp from 'fastify-plugin';
-import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
+import fastifyRateLimit, {
+  normalizeIP,
+  type FastifyRateLimitStore,
+  type FastifyRateLimitStoreCtor,
+} from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import { AUTH_ROUTE, authTargetOf } from '../auth-path.js';
 import type { PlanLimits } from '../../config/plans.js';
 import { AppError } from '../../errors.js';
 import { StoreFailureHandler, type FailureMode } from '../../services/limits/failure-policy.js';
@@ -49,7 +54,11 @@ type Counted = Extract<Awaited<ReturnType<Limiter>>, { isAllowed: false }>;
  * instances share one count):
  * - routes with `config: LLM_RATE_LIMITED`: the plan's requestsPerMinute per user (per IP when
  *   anonymous), one counter across all those routes;
- * - POST /api/auth/sign-up/email and /api/auth/sign-in/email: per IP (sign-up farming, password guessing).
+ * - better-auth's /api/auth/sign-up/email and /api/auth/sign-in/email: per IP (sign-up farming,
+ *   password guessing), whatever the method, keyed on the path better-auth will route on (see
+ *   http/auth-path.ts), so `/api/auth/./sign-in/email` and the like count as sign-ins.
+ * Keys in Redis: `<keyPrefix>llm:user:<id>`, `<keyPrefix>llm:ip:<ip>`, `<keyPrefix>auth:sign-in:<ip>`,
+ * `<keyPrefix>auth:sign-up:<ip>`.
  * Register it after the auth plugin (it needs `request.user`) and before the routes it marks.
  */
 export const rateLimitPlugin = fp(
@@ -61,8 +70,7 @@ export const rateLimitPlugin = fp(
     );
     await app.register(fastifyRateLimit, {
       global: false,
-      ...(options.redis ? { redis: options.redis } : {}),
-      nameSpace: options.keyPrefix ?? 'rate:',
+      ...(options.redis ? { store: redisStore(options.redis, options.keyPrefix ?? 'rate:') } : {}),
       skipOnError: false,
     });
 
@@ -120,9 +128,13 @@ export const rateLimitPlugin = fp(
         );
       }
     };
-    // A callback hook: every request passes here, and only two routes need the (async) count.
+    // A callback hook: every request passes here, and only two better-auth paths need the (async)
+    // count. Only requests routed to the better-auth catch-all can reach better-auth; their rule is
+    // looked up by the path better-auth resolves (the route refuses a target that differs from it).
     app.addHook('onRequest', (request, reply, done) => {
-      const rule = request.method === 'POST' ? authRules.get(request.url.split('?')[0]!) : undefined;
+      if (request.routeOptions.url !== AUTH_ROUTE) return done();
+      const path = authTargetOf(request).path;
+      const rule = path === null ? undefined : authRules.get(path);
       if (!rule) return done();
       checkAuthRate(request, reply, rule).then(() => done(), done);
     });
@@ -143,6 +155,42 @@ function authRule(app: FastifyInstance, name: string, what: string, limit: AuthR
     keyGenerator: (request) => `auth:${name}:${normalizeIP(request.ip)}`,
   });
   return { limiter, what, window: describeWindow(limit.timeWindowMs) };
+}
+
+const COUNT_SCRIPT = `
+local current = redis.call('INCR', KEYS[1])
+if current == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  return {current, tonumber(ARGV[1])}
+end
+return {current, redis.call('PTTL', KEYS[1])}
+`;
+const COUNT_COMMAND = 'appRateLimitCount';
+type CountingRedis = Redis & {
+  [COUNT_COMMAND](key: string, windowMs: number): Promise<[number, number]>;
+};
+
+/**
+ * A fixed-window counter per key in Redis, named `<prefix><key>`. @fastify/rate-limit's own Redis
+ * store names a limiter's keys after its route (`<nameSpace><method><url>-`), which a limiter made
+ * with createRateLimit does not have: every key read `rate:undefinedundefined-…`. Our keys already
+ * say which limit they count (`auth:sign-in:<ip>`, `llm:user:<id>`).
+ */
+function redisStore(redis: Redis, prefix: string): FastifyRateLimitStoreCtor {
+  if (!(COUNT_COMMAND in redis)) redis.defineCommand(COUNT_COMMAND, { numberOfKeys: 1, lua: COUNT_SCRIPT });
+  const client = redis as CountingRedis;
+  return class RedisCounter implements FastifyRateLimitStore {
+    incr(key: string, callback: Parameters<FastifyRateLimitStore['incr']>[1], timeWindow: number) {
+      client[COUNT_COMMAND](prefix + key, timeWindow).then(
+        ([current, ttl]) => callback(null, { current, ttl }),
+        (error: Error) => callback(error),
+      );
+    }
+    /** One store for every limiter: the key says which limit it is. */
+    child() {
+      return this;
+    }
+  };
 }
 
 /** Counts the request; null when the store failed and the policy is to let it through. */
