@@ -93,7 +93,11 @@ describe('litellm/config.yaml.example', () => {
 
     const general = config.general_settings as Record<string, unknown>;
     expect(general.master_key).toBe('os.environ/LITELLM_MASTER_KEY');
-    expect(general.always_include_stream_usage).toBe(true);
+    // The app sends stream_options.include_usage itself; this key means different things across
+    // LiteLLM versions (docs/decisions/0006-litellm-version.md), so the example does not set it.
+    expect(general).not.toHaveProperty('always_include_stream_usage');
+    const mistral = modelList.find((entry) => entry.model_name === 'mistral-default');
+    expect(mistral?.litellm_params.api_base).toMatch(/^https:\/\//); // MISTRAL_API_BASE is ignored
 
     const router = config.router_settings as Record<string, unknown>;
     expect(router.redis_host).toBe('os.environ/REDIS_HOST');
