@@ -8,12 +8,14 @@ import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLlmBackend } from './llm/create-llm-backend.js';
 import { newAdminToken, writeAdminHandle } from './runtime/admin-handle.js';
 import { defaultSpaDir } from './runtime/paths.js';
+import { displayUrl, redactSecrets, registerSecrets } from './logging/redact.js';
 
 /** Process entry: config → database → LLM backend → app → listen; closes gracefully on signals. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.server.logLevel);
   const { secret, generatedAt } = resolveAuthSecret(config.auth.secret, config.dataDir);
+  registerSecrets([secret]);
   const database = await openDatabase(config);
   const llm = await createLlmBackend(config.llm);
   const auth = createAuth({
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
   });
   const adminCliToken = database.kind === 'pglite' ? newAdminToken() : null;
   const app = await buildApp({
+  registerSecrets([adminCliToken]);
     config,
     database,
     auth,
@@ -93,14 +96,8 @@ async function openDatabase(config: Config) {
   } catch (error) {
     if (error instanceof DataDirLockedError || config.database.kind !== 'postgres') throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    exitWith(`cannot use the database at DATABASE_URL (${describeUrl(config.database.url)}): ${reason}`);
+    exitWith(`cannot use the database at DATABASE_URL (${displayUrl(config.database.url)}): ${reason}`);
   }
-}
-
-function describeUrl(url: string): string {
-  const parsed = new URL(url);
-  parsed.password = parsed.password ? '***' : '';
-  return parsed.toString();
 }
 
 function loadConfigOrExit(): Config {
@@ -128,7 +125,8 @@ function logLlmMode(
 }
 
 function exitWith(message: string): never {
-  process.stderr.write(`Cannot start: ${message.split('\n').join('\nCannot start: ')}\n`);
+/** The start-up error line(s) on stderr; a driver's or a fetch's message may quote a URL or a key. */
+  process.stderr.write(`Cannot start: ${redactSecrets(message).split('\n').join('\nCannot start: ')}\n`);
   process.exit(1);
 }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from './config-error.js';
-import { envSchema, type Env } from './env.js';
+import { envSchema, type Env, type TrustProxy } from './env.js';
+import { redactSecrets, registerSecrets, splitUrlCredentials, urlSecrets } from '../logging/redact.js';
 
 export type LlmMode = 'proxy' | 'direct' | 'demo';
 
@@ -11,6 +12,8 @@ export interface Config {
     port: number;
     host: string;
     appUrl: string;
+    /** TRUST_PROXY: false, a hop count, or proxy addresses/CIDRs (http/trust-proxy.ts). */
+    trustProxy: TrustProxy;
     trustedOrigins: string[];
     logLevel: Env['LOG_LEVEL'];
     shutdownGraceMs: number;
@@ -81,6 +84,14 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   }
   const env = parsed.data;
   const config = toConfig(env);
+  // From here on, these values are blanked in every log line and shown error (logging/redact.ts).
+  registerSecrets([
+    config.llm.apiKey,
+    config.auth.secret,
+    ...urlSecrets(env.LLM_BASE_URL),
+    ...urlSecrets(env.DATABASE_URL),
+    ...urlSecrets(env.REDIS_URL),
+  ]);
   const problems = config.isProduction ? productionProblems(config) : [];
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -88,7 +99,10 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
 
 function toConfig(env: Env): Config {
   const isProduction = env.NODE_ENV === 'production';
-  const apiKey = env.LLM_API_KEY ?? env.OPENAI_API_KEY;
+  // Credentials in LLM_BASE_URL never travel with the URL (which is shown and logged); its password
+  // is the key when no key variable is set.
+  const llmUrl = env.LLM_BASE_URL ? splitUrlCredentials(env.LLM_BASE_URL) : null;
+  const apiKey = env.LLM_API_KEY ?? env.OPENAI_API_KEY ?? llmUrl?.password ?? null;
   const appUrl = (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   const dataDir = path.resolve(env.DATA_DIR);
   return {
@@ -98,6 +112,7 @@ function toConfig(env: Env): Config {
       port: env.PORT,
       host: env.HOST,
       appUrl,
+      trustProxy: env.TRUST_PROXY,
       trustedOrigins: [
         ...new Set([
           new URL(appUrl).origin,
@@ -120,7 +135,7 @@ function toConfig(env: Env): Config {
     auth: { secret: env.BETTER_AUTH_SECRET },
     llm: {
       mode: env.LLM_BASE_URL ? 'proxy' : apiKey ? 'direct' : 'demo',
-      baseUrl: env.LLM_BASE_URL,
+      baseUrl: llmUrl?.url ?? null,
       apiKey,
       modelChat: env.LLM_MODEL_CHAT,
       modelPromptGen: env.LLM_MODEL_PROMPT_GEN,
@@ -182,9 +197,10 @@ function productionProblems(config: Config): string[] {
 }
 
 function redact(name: string, value: string): string {
+  const shown = redactSecrets(value);
   return /KEY|SECRET|PASSWORD|TOKEN/.test(name)
     ? '<redacted>'
-    : value.length > 80
-      ? `${value.slice(0, 77)}...`
-      : value;
+    : shown.length > 80
+      ? `${shown.slice(0, 77)}...`
+      : shown;
 }

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { redactSecrets } from '../logging/redact.js';
+import { serializeError } from '../logging/serialize-error.js';
 
 /** Paths pino blanks out: credentials must never reach a log line. */
 export const redactPaths = [
@@ -18,8 +20,19 @@ export const redactPaths = [
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/**
+ * Besides the paths above, whatever the line says: errors are logged without the values they carry
+ * (`serializeError`: bound SQL parameters, upstream bodies and headers), and every finished line
+ * passes `redactSecrets` (the config's secrets and anything like `scheme://user:pass@` or
+ * `Bearer …`), so no code path that formats an error or a URL into a message can publish one.
+ */
 export function loggerOptions(level: string): LoggerOptions {
-  return { level, redact: { paths: redactPaths, censor: '[redacted]' } };
+  return {
+    level,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    serializers: { err: serializeError, error: serializeError, cause: serializeError },
+    hooks: { streamWrite: redactSecrets },
+  };
 }
 
 /** Lines are gathered up to this many bytes, or for at most LOG_FLUSH_MS, per write to stdout. */

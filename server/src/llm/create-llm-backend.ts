@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { LlmClient } from './client.js';
 import { OpenAICompatibleClient, openAiDefaultBaseUrl } from './openai-compatible-client.js';
 import type { StreamTransport } from './stream-transport.js';
+import { registerSecrets, splitUrlCredentials } from '../logging/redact.js';
 
 export type LlmMode = 'proxy' | 'direct' | 'demo';
 
@@ -60,16 +61,22 @@ export async function createLlmBackend(
     ...(overrides.transport ? { transport: overrides.transport } : {}),
   };
   if (settings.baseUrl) {
+    // The config already took credentials out of LLM_BASE_URL; a URL given here directly is treated
+    // the same: user info never goes on the wire in the URL (nor into an error's text), its password
+    // is the key when none is given.
+    const { url, password } = splitUrlCredentials(settings.baseUrl);
+    registerSecrets([settings.apiKey, password]);
     const client = new OpenAICompatibleClient({
       ...common,
-      baseURL: settings.baseUrl,
+      baseURL: url,
       // A proxy without a master key accepts anything; the SDK insists on some key.
-      apiKey: settings.apiKey ?? 'no-key',
+      apiKey: settings.apiKey ?? password ?? 'no-key',
       maxRetries: settings.maxRetries ?? 1,
     });
-    return { client, mode: 'proxy', endpoint: safeEndpoint(settings.baseUrl), close: async () => {} };
+    return { client, mode: 'proxy', endpoint: safeEndpoint(url), close: async () => {} };
   }
   if (settings.apiKey) {
+    registerSecrets([settings.apiKey]);
     const client = new OpenAICompatibleClient({
       ...common,
       apiKey: settings.apiKey,

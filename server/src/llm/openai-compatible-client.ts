@@ -15,7 +15,14 @@ import type {
   LlmUsage,
 } from './client.js';
 import type { LlmError } from './llm-errors.js';
-import { readHeaderCost, readResponseInfo, usageCost } from './response-info.js';
+import {
+  readHeaderCost,
+  readResponseInfo,
+  upstreamFinishReason,
+  upstreamModelName,
+  upstreamRequestId,
+  usageCost,
+} from './response-info.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { llmError, toLlmError } from './upstream-error-mapping.js';
 import { ChatChunkDecoder } from './chat-chunks.js';
@@ -116,10 +123,10 @@ export class OpenAICompatibleClient implements LlmClient {
     const info = readResponseInfo(headers);
     return {
       ...info,
-      model: data.model ?? null,
-      requestId: info.requestId ?? data.id ?? null,
+      model: upstreamModelName(data.model),
+      requestId: info.requestId ?? upstreamRequestId(data.id),
       text: choice?.message.content ?? '',
-      finishReason: choice?.finish_reason ?? null,
+      finishReason: upstreamFinishReason(choice?.finish_reason),
       usage: data.usage
         ? { promptTokens: data.usage.prompt_tokens, completionTokens: data.usage.completion_tokens }
         : null,
@@ -157,8 +164,8 @@ export class OpenAICompatibleClient implements LlmClient {
           control.received();
           for (const chunk of stream.decoder.decode(piece)) {
             if (info.model === null) {
-              info.model = chunk.model ?? null;
-              info.requestId ??= chunk.id ?? null;
+              info.model = upstreamModelName(chunk.model);
+              info.requestId ??= upstreamRequestId(chunk.id);
             }
             if (chunk.usage) {
               usage = {
@@ -170,7 +177,7 @@ export class OpenAICompatibleClient implements LlmClient {
             // LiteLLM's usage chunk carries `choices: [{index: 0, delta: {}}]`: no text, no finish.
             const choice = chunk.choices?.[0];
             if (choice) {
-              if (choice.finish_reason) finishReason = choice.finish_reason;
+              if (choice.finish_reason) finishReason = upstreamFinishReason(choice.finish_reason) ?? 'other';
               const text = choice.delta?.content;
               if (text) {
                 timeToFirstTokenMs ??= Math.round(performance.now() - startedAt);

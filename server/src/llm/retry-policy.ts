@@ -31,15 +31,33 @@ export function retryDelayMs(error: LlmError, attempt: number, policy: RetryPoli
   return step / 2 + Math.random() * (step / 2);
 }
 
-/** Reads `retry-after-ms` (OpenAI) or `Retry-After` (seconds or an HTTP date). */
-export function retryAfterMsFrom(headers: Headers | undefined): number | undefined {
+/**
+ * The longest wait an upstream may ask for: what it says is relayed to our clients (`Retry-After`)
+ * and read by the retry loop, so `Retry-After: 99999999999` must not become ours.
+ */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+const DECIMAL = /^\s*\d+(\.\d+)?\s*$/;
+/** RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms recipients must read. */
+const HTTP_DATE =
+  /^(?:[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]{5,8}, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
+/**
+ * Reads `retry-after-ms` (OpenAI) or `Retry-After` (seconds or an HTTP date), clamped to
+ * 0 .. MAX_RETRY_AFTER_MS; anything else (negative, `1e9`, `12abc`, a malformed date) is ignored.
+ */
+export function retryAfterMsFrom(headers: Pick<Headers, 'get'> | undefined): number | undefined {
   if (!headers) return undefined;
-  const milliseconds = Number.parseFloat(headers.get('retry-after-ms') ?? '');
-  if (Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
-  const value = headers.get('retry-after');
+  const milliseconds = headers.get('retry-after-ms');
+  if (milliseconds !== null && DECIMAL.test(milliseconds)) return clamp(Number(milliseconds));
+  const value = headers.get('retry-after')?.trim();
   if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  if (DECIMAL.test(value)) return clamp(Number(value) * 1000);
+  if (!HTTP_DATE.test(value)) return undefined;
+  const date = Date.parse(/GMT$/.test(value) ? value : `${value} GMT`);
+  return Number.isNaN(date) ? undefined : clamp(date - Date.now());
+}
+
+function clamp(milliseconds: number): number {
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Math.round(milliseconds)));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayUrl, redactSecrets } from '../logging/redact.js';
 
 /**
  * Asks a running proxy which aliases it really serves. LiteLLM's `/model_group/info` (at the proxy root)
@@ -93,6 +94,7 @@ async function getJson<T>(
   signal: AbortSignal | undefined,
 ): Promise<T> {
   const doFetch = options.fetch ?? fetch;
+  const shown = displayUrl(url);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
   let response: Response;
@@ -100,23 +102,38 @@ async function getJson<T>(
     const timeout = AbortSignal.timeout(options.timeoutMs ?? 5000);
     response = await doFetch(url, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
   } catch (error) {
-    throw new Error(`GET ${url}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    // eslint-disable-next-line preserve-caught-error -- its text may quote the URL: see networkReason
+    throw new Error(`GET ${shown}: ${networkReason(error)}`);
   }
   if (!response.ok) {
     await response.body?.cancel();
-    throw new Error(`GET ${url}: HTTP ${response.status}`);
+    throw new Error(`GET ${shown}: HTTP ${response.status}`);
   }
   let body: unknown;
   try {
     body = await response.json();
-  } catch (error) {
-    throw new Error(`GET ${url}: the body is not JSON`, { cause: error });
+  } catch {
+    // Not kept: V8's JSON.parse message quotes the body, which may echo our key.
+    throw new Error(`GET ${shown}: the body is not JSON`);
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new Error(`GET ${url}: unexpected response shape`, { cause: parsed.error });
+  if (!parsed.success) throw new Error(`GET ${shown}: unexpected response shape`);
   return parsed.data;
+}
+
+/**
+ * These messages reach /readyz and the log: they name the URL without credentials or query, the
+ * status (never the body or headers, which an upstream may fill with our key), and for a network
+ * failure its reason (fetch says only "fetch failed"; the cause says ECONNREFUSED, ENOTFOUND, a
+ * certificate problem), with any secret blanked. No `cause` is kept: its text may quote the URL.
+ */
+function networkReason(error: unknown): string {
+  const outer = error instanceof Error ? error.message : String(error);
+  const cause =
+    error instanceof Error ? (error.cause as { message?: unknown; code?: unknown } | undefined) : undefined;
+  const inner =
+    typeof cause?.message === 'string' ? cause.message : typeof cause?.code === 'string' ? cause.code : '';
+  return redactSecrets(inner && !outer.includes(inner) ? `${outer} (${inner})` : outer);
 }
 
 function describe(error: unknown): string {

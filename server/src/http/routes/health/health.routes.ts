@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { redactDeep } from '../../../logging/redact.js';
 
 export interface ReadinessProbe {
   /** Answers when the database does (bounded by a timeout). */
@@ -36,11 +37,14 @@ export const healthRoutes: FastifyPluginAsyncZod<{ probe: ReadinessProbe }> = as
       const database = await check(probe.database());
       const shuttingDown = probe.shuttingDown();
       const ready = database.ok && !shuttingDown;
-      return reply.status(ready ? 200 : 503).send({
-        status: ready ? 'ready' : 'not_ready',
-        shuttingDown,
-        checks: { database, llm: probe.llm() },
-      });
+      // Unauthenticated, and its texts come from drivers and the upstream: blank any secret in them.
+      return reply.status(ready ? 200 : 503).send(
+        redactDeep({
+          status: ready ? 'ready' : 'not_ready',
+          shuttingDown,
+          checks: { database, llm: probe.llm() },
+        }),
+      );
     },
   );
 };
