@@ -1,20 +1,64 @@
 import { demoAnswer, splitIntoDeltas, type DemoMessage } from './demo-answer.js';
+import { errorKindForStatus, statusByKind } from './error-kinds.js';
 import { parseFaultMarkers } from './fault-marker.js';
-import type { MockFault, MockLlmOptions, MockModel } from './mock-llm-types.js';
+import type { MockErrorKind, MockFault, MockLlmOptions, MockModel } from './mock-llm-types.js';
+
+/** Which deployment answers a request, decided by the flavour's router (LiteLLM's fallbacks). */
+export interface ChatRoute {
+  /** The alias whose deployment sends the first token (the requested one unless it fell back). */
+  served: string;
+  fellBack: boolean;
+  /** What the serving deployment does. */
+  fault: MockFault;
+  /** The alias that continues the stream when the served one is cut (LiteLLM's httpx transport), or null. */
+  midStreamFallback: string | null;
+}
+
+export type ChatRouter = (requested: string, fault: MockFault, body: Record<string, unknown>) => ChatRoute;
+
+/** No fallbacks: the requested model answers with the request's fault. */
+export const directRouter: ChatRouter = (requested, fault) => ({
+  served: requested,
+  fellBack: false,
+  fault,
+  midStreamFallback: null,
+});
 
 /** Everything needed to answer one chat request, decided before the first byte. */
-export interface ChatAnswerPlan {
+export interface ChatAnswerPlan extends ChatRoute {
+  /** The requested alias. */
   model: string;
+  body: Record<string, unknown>;
   stream: boolean;
   includeUsage: boolean;
-  fault: MockFault;
   deltas: string[];
+  /** Reasoning deltas sent before the answer. */
+  reasoning: string[];
   finishReason: 'stop' | 'length';
   promptTokens: number;
   costUsd: number;
 }
 
+export interface PlanInputs {
+  options: MockLlmOptions;
+  queuedFault: MockFault | undefined;
+  models: ReadonlyMap<string, MockModel>;
+  router: ChatRouter;
+  /** The flavour sends reasoning (or counts it); otherwise reasoning settings are ignored. */
+  reasoning: boolean;
+}
+
 export class ChatRequestError extends Error {}
+
+/** An error the deployment answers instead of any output, or null. */
+export function failureOf(fault: MockFault): { status: number; kind: MockErrorKind } | null {
+  if (fault.status === undefined && (fault.error === undefined || fault.inbandErrorAfter !== undefined))
+    return null;
+  const status = fault.status ?? statusByKind[fault.error as MockErrorKind];
+  return { status, kind: fault.error ?? errorKindForStatus(status) };
+}
+
+const thinking = ['Let', ' me', ' think', ' about', ' it', '.'];
 
 const maxDeltas = 100_000;
 
@@ -38,13 +82,12 @@ function resize(deltas: string[], count: number): string[] {
   return resized;
 }
 
-/** Reads the request body and the faults (queued one first, then in-message markers) into a plan. */
-export function planChatAnswer(
-  body: unknown,
-  options: MockLlmOptions,
-  queuedFault: MockFault | undefined,
-  models: ReadonlyMap<string, MockModel>,
-): ChatAnswerPlan {
+/**
+ * Reads the request body and the faults (queued one first, then in-message markers, then the model's
+ * own) into a plan, routed by the flavour.
+ */
+export function planChatAnswer(body: unknown, inputs: PlanInputs): ChatAnswerPlan {
+  const { options, queuedFault, models } = inputs;
   if (!body || typeof body !== 'object') throw new ChatRequestError('Request body must be a JSON object.');
   const request = body as Record<string, unknown>;
   if (typeof request.model !== 'string' || request.model.length === 0) {
@@ -59,7 +102,12 @@ export function planChatAnswer(
   }));
   const lastUser = [...messages].reverse().find((message) => message.role === 'user');
   const markers = parseFaultMarkers(lastUser?.content ?? '');
-  const fault: MockFault = { ...markers.fault, ...queuedFault };
+  const route = inputs.router(
+    request.model,
+    { ...models.get(request.model)?.fault, ...markers.fault, ...queuedFault },
+    request,
+  );
+  const { fault } = route;
 
   let deltas = splitIntoDeltas(options.answer ?? demoAnswer(messages, markers.text));
   const stopAt = Math.max(
@@ -81,19 +129,30 @@ export function planChatAnswer(
     finishReason = 'length';
   }
 
+  const served = models.get(route.served);
+  const reasoningCount = inputs.reasoning
+    ? Math.min(fault.reasoning ?? served?.reasoningTokens ?? 0, maxDeltas)
+    : 0;
+  const reasoning = Array.from(
+    { length: reasoningCount },
+    (_, index) => thinking[index % thinking.length] as string,
+  );
+
   const promptChars = messages.reduce((total, message) => total + message.content.length, 0);
   const promptTokens = Math.max(1, Math.ceil(promptChars / 4));
-  const pricing = models.get(request.model);
   const costUsd =
-    promptTokens * (pricing?.inputCostPerToken ?? 0) + deltas.length * (pricing?.outputCostPerToken ?? 0);
+    promptTokens * (served?.inputCostPerToken ?? 0) +
+    (deltas.length + reasoning.length) * (served?.outputCostPerToken ?? 0);
   const streamOptions = request.stream_options as { include_usage?: unknown } | undefined;
 
   return {
+    ...route,
     model: request.model,
+    body: request,
     stream: request.stream === true,
     includeUsage: streamOptions?.include_usage === true && !fault.noUsage,
-    fault,
     deltas,
+    reasoning,
     finishReason,
     promptTokens,
     costUsd,

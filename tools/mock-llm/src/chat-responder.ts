@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChatAnswerPlan } from './chat-answer-plan.js';
-import { errorBody, errorKindForStatus, statusByKind } from './error-bodies.js';
+import { failureOf } from './chat-answer-plan.js';
+import type { ChatContext, ChatWire, StreamFrames, WireResponse } from './chat-wire.js';
 import type { MockFault, MockLlmOptions } from './mock-llm-types.js';
-import { ChunkFrames, doneFrame, type MockUsage } from './sse-frames.js';
 
 /** Shared between the server (which notices the client leaving) and the responder (which writes). */
 export interface ResponseTracker {
@@ -13,6 +11,8 @@ export interface ResponseTracker {
   /** The connection closed before `finished`. */
   gone: boolean;
   deltasSent: number;
+  /** The answer is still being generated (it may go on after the client left). */
+  generating: boolean;
 }
 
 type StopAction = 'stall' | 'cut' | 'reset' | 'malformed' | 'inband';
@@ -36,132 +36,131 @@ function firstStop(fault: MockFault): { at: number; action: StopAction } | null 
 // Unreferenced so a pending delay never keeps a test process alive.
 const wait = (ms: number) => sleep(ms, undefined, { ref: false });
 
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string>) {
-  const payload = JSON.stringify(body);
-  response.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
-  });
-  response.end(payload);
+function send(response: ServerResponse, answer: WireResponse): void {
+  response.writeHead(answer.status, answer.headers);
+  response.end(answer.body);
 }
 
-function sendFaultError(response: ServerResponse, plan: ChatAnswerPlan, headers: Record<string, string>) {
-  const { fault } = plan;
-  const status = fault.status ?? (fault.error ? statusByKind[fault.error] : 500);
-  const kind = fault.error ?? errorKindForStatus(status);
-  const errorHeaders: Record<string, string> = { ...headers };
-  if (fault.retryAfter !== undefined) errorHeaders['retry-after'] = String(fault.retryAfter);
-  if (fault.retryAfterMs !== undefined) errorHeaders['retry-after-ms'] = String(fault.retryAfterMs);
-  sendJson(response, status, errorBody(kind, status, plan.model), errorHeaders);
-}
-
-function usageOf(plan: ChatAnswerPlan, completionTokens: number, withCost: boolean): MockUsage {
-  const usage: MockUsage = {
-    prompt_tokens: plan.promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: plan.promptTokens + completionTokens,
-  };
-  if (withCost) usage.cost = plan.costUsd;
-  return usage;
-}
-
-/** Answers one planned chat request, streaming or not, applying its fault. */
+/**
+ * Answers one planned chat request, streaming or not, applying its fault. The flavour's wire decides
+ * every byte; this decides when they are written. Resolves when the answer is no longer generated.
+ */
 export async function respondToChat(
   response: ServerResponse,
-  plan: ChatAnswerPlan,
+  context: ChatContext,
+  wire: ChatWire,
   options: MockLlmOptions,
   tracker: ResponseTracker,
 ): Promise<void> {
-  const { fault } = plan;
+  const { fault } = context.plan;
   if (fault.hang) return;
   const ttftMs = fault.ttftMs ?? options.ttftMs ?? 0;
-  if (ttftMs > 0) {
-    await wait(ttftMs);
-    if (tracker.gone) return;
-  }
-  const callId = randomUUID();
-  const headers: Record<string, string> = {
-    'x-request-id': callId,
-    'x-litellm-call-id': callId,
-    'x-litellm-model-group': fault.fallbackTo ?? plan.model,
-    'x-litellm-attempted-fallbacks': fault.fallbackTo ? '1' : '0',
-  };
-  // `error` alone picks the body of an immediate error; with `inbandErrorAfter` it picks the in-band one.
-  if (fault.status !== undefined || (fault.error !== undefined && fault.inbandErrorAfter === undefined)) {
+  if (ttftMs > 0) await wait(ttftMs);
+  if (tracker.gone) return;
+  const failure = failureOf(fault);
+  if (failure) {
     tracker.finished = true;
-    sendFaultError(response, plan, headers);
+    send(response, wire.error(context, { ...failure, fault }));
     return;
   }
-  const id = `chatcmpl-${callId}`;
-  const created = Math.floor(Date.now() / 1000);
-  if (!plan.stream) return respondWhole(response, plan, headers, tracker, id, created);
+  if (!context.plan.stream) return respondWhole(response, context, wire, tracker);
+  return streamAnswer(response, context, wire, options, tracker);
+}
 
-  response.writeHead(200, {
-    ...headers,
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  });
-  const frames = new ChunkFrames(id, created, plan.model);
+async function streamAnswer(
+  response: ServerResponse,
+  context: ChatContext,
+  wire: ChatWire,
+  options: MockLlmOptions,
+  tracker: ResponseTracker,
+): Promise<void> {
+  const { plan } = context;
+  const { fault, deltas } = plan;
+  let frames = wire.stream(context);
+  response.writeHead(200, frames.headers);
   const stop = firstStop(fault);
   const interval = fault.slowMs ?? options.interTokenMs ?? 0;
   const pace = fault.endless ? Math.max(interval, 1) : interval;
-  const { deltas } = plan;
-  let buffer = frames.role();
+  // Generation goes on without a reader when the flavour says so (never for an endless answer).
+  const outlives = wire.upstreamOutlivesClient && !fault.endless;
+  let buffer = frames.open();
+  const write = (text: string) => {
+    if (text && !tracker.gone) response.write(text);
+  };
+  /** Writes what is buffered and waits a beat; false when the answer stops with its client. */
+  const paced = async (): Promise<boolean> => {
+    if (pace <= 0) return true;
+    write(buffer);
+    buffer = '';
+    await wait(pace);
+    return !tracker.gone || outlives;
+  };
+  const end = (text: string) => {
+    tracker.finished = true;
+    if (!tracker.gone) response.end(text);
+  };
+
+  for (const text of plan.reasoning) {
+    buffer += frames.reasoning(text);
+    if (!(await paced())) return;
+  }
   let index = 0;
+  let continuedAt: number | null = null;
   for (;;) {
-    if (stop !== null && tracker.deltasSent === stop.at)
-      return stopStream(response, stop.action, buffer, plan, frames, tracker);
+    if (stop !== null && continuedAt === null && tracker.deltasSent === stop.at) {
+      if (stop.action !== 'cut')
+        return stopStream(response, stop.action, buffer, plan.fault, frames, tracker);
+      const outcome = wire.cut(context, frames, tracker.deltasSent);
+      if ('end' in outcome) return end(buffer + outcome.end);
+      // A mid-stream fallback: the next deployment continues on the same response.
+      write(buffer);
+      buffer = '';
+      if (outcome.ttftMs > 0) await wait(outcome.ttftMs);
+      if (tracker.gone && !outlives) return;
+      frames = outcome.continueWith;
+      continuedAt = tracker.deltasSent;
+      continue;
+    }
     if (!fault.endless && index >= deltas.length) break;
     buffer += frames.content(deltas[index % deltas.length] as string);
     index++;
     tracker.deltasSent++;
-    if (pace > 0) {
-      response.write(buffer);
-      buffer = '';
-      await wait(pace);
-      if (tracker.gone) return;
-    }
+    if (!(await paced())) return;
   }
   buffer += frames.finish(plan.finishReason);
-  if (plan.includeUsage)
-    buffer += frames.usage(usageOf(plan, deltas.length, options.streamUsageCost !== false));
-  tracker.finished = true;
-  response.end(buffer + doneFrame);
+  buffer +=
+    continuedAt === null
+      ? frames.usage(deltas.length, plan.reasoning.length)
+      : frames.usage(deltas.length - continuedAt, 0);
+  end(buffer + frames.done());
 }
 
 function stopStream(
   response: ServerResponse,
-  action: StopAction,
+  action: Exclude<StopAction, 'cut'>,
   buffer: string,
-  plan: ChatAnswerPlan,
-  frames: ChunkFrames,
+  fault: MockFault,
+  frames: StreamFrames,
   tracker: ResponseTracker,
 ): void {
+  if (tracker.gone) return;
   if (action === 'stall') {
     if (buffer) response.write(buffer);
     return;
   }
   tracker.finished = true;
-  if (action === 'cut') response.end(buffer);
-  else if (action === 'reset') response.write(buffer, () => response.destroy());
+  if (action === 'reset') response.write(buffer, () => response.destroy());
   else if (action === 'malformed') response.end(buffer + frames.malformed());
-  else {
-    const kind = plan.fault.error ?? 'server';
-    response.end(buffer + ChunkFrames.inbandError(errorBody(kind, statusByKind[kind], plan.model)));
-  }
+  else response.end(buffer + frames.inbandError(fault.error ?? 'server'));
 }
 
 function respondWhole(
   response: ServerResponse,
-  plan: ChatAnswerPlan,
-  headers: Record<string, string>,
+  context: ChatContext,
+  wire: ChatWire,
   tracker: ResponseTracker,
-  id: string,
-  created: number,
 ): void {
-  const { fault } = plan;
+  const { fault } = context.plan;
   tracker.finished = true;
   if (fault.cutAfter !== undefined || fault.resetAfter !== undefined) {
     response.destroy();
@@ -169,38 +168,19 @@ function respondWhole(
   }
   if (fault.stallAfter !== undefined) {
     tracker.finished = false;
-    response.writeHead(200, { ...headers, 'content-type': 'application/json' });
+    response.writeHead(200, { ...wire.answerHeaders(context), 'content-type': 'application/json' });
     return;
   }
   if (fault.inbandErrorAfter !== undefined) {
-    sendJson(response, 500, errorBody(plan.fault.error ?? 'server', 500, plan.model), headers);
+    // No in-band channel in a whole answer: a plain 500, without the fault's Retry-After.
+    const plain = { ...fault, retryAfter: undefined, retryAfterMs: undefined };
+    send(response, wire.error(context, { status: 500, kind: fault.error ?? 'server', fault: plain }));
     return;
   }
   if (fault.malformedAfter !== undefined) {
-    response.writeHead(200, { ...headers, 'content-type': 'application/json' });
+    response.writeHead(200, { ...wire.answerHeaders(context), 'content-type': 'application/json' });
     response.end('{"id":"broken","choices":[');
     return;
   }
-  const text = plan.deltas.join('');
-  sendJson(
-    response,
-    200,
-    {
-      id,
-      object: 'chat.completion',
-      created,
-      model: plan.model,
-      system_fingerprint: null,
-      choices: [
-        {
-          index: 0,
-          message: { role: 'assistant', content: text },
-          finish_reason: plan.finishReason,
-          logprobs: null,
-        },
-      ],
-      usage: usageOf(plan, plan.deltas.length, false),
-    },
-    { ...headers, 'x-litellm-response-cost': String(plan.costUsd) },
-  );
+  send(response, wire.whole(context));
 }

@@ -12,6 +12,7 @@ const errorKinds = new Set<MockErrorKind>([
   'context_length',
   'content_filter',
   'model_not_found',
+  'timeout',
 ]);
 
 const numericKeys: Record<string, keyof MockFault> = {
@@ -28,6 +29,7 @@ const numericKeys: Record<string, keyof MockFault> = {
   oversized: 'oversized',
   slow: 'slowMs',
   deltas: 'deltas',
+  reasoning: 'reasoning',
 };
 
 const flagKeys: Record<string, keyof MockFault> = {
@@ -35,6 +37,8 @@ const flagKeys: Record<string, keyof MockFault> = {
   endless: 'endless',
   'no-usage': 'noUsage',
   oversized: 'oversized',
+  fallback: 'fallback',
+  'no-fallback': 'noFallback',
 };
 
 export interface ParsedMarkers {
@@ -55,6 +59,8 @@ export function parseFaultMarkers(text: string): ParsedMarkers {
         fault.error = rawValue;
       } else if (key === 'fallback' && rawValue) {
         fault.fallbackTo = rawValue;
+      } else if (key === 'transport' && (rawValue === 'aiohttp' || rawValue === 'httpx')) {
+        fault.transport = rawValue;
       } else if (rawValue !== undefined && key in numericKeys) {
         const value = Number(rawValue);
         if (Number.isFinite(value) && value >= 0) fault[numericKeys[key] as string] = value;

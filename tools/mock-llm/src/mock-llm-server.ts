@@ -1,11 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ChatRequestError, planChatAnswer } from './chat-answer-plan.js';
 import { respondToChat, type ResponseTracker } from './chat-responder.js';
-import { errorBody } from './error-bodies.js';
-import { modelGroupInfo, modelList } from './model-lists.js';
+import type { ChatWire, WireResponse } from './chat-wire.js';
+import { defaultFlavor, type MockFlavor } from './flavor.js';
+import { legacyWire } from './legacy-wire.js';
+import { litellmWire } from './litellm-wire.js';
+import { openaiWire } from './openai-wire.js';
 import type {
   ClientGoneEvent,
   MockFault,
@@ -48,19 +52,30 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | nul
   });
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
-  });
-  response.end(payload);
+function send(response: ServerResponse, answer: WireResponse): void {
+  response.writeHead(answer.status, answer.headers);
+  response.end(answer.body);
+}
+
+const wires: Record<MockFlavor, (options: MockLlmOptions, models: readonly MockModel[]) => ChatWire> = {
+  legacy: legacyWire,
+  litellm: litellmWire,
+  openai: openaiWire,
+};
+
+/** The key a request presents (`Authorization: Bearer <key>`), or undefined without one. */
+function presentedKey(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  return header.startsWith('Bearer ') ? header.slice('Bearer '.length) : header;
 }
 
 /** Starts the OpenAI-compatible mock upstream on a loopback port. */
 export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
   const models = options.models ?? defaultMockModels;
   const modelsById = new Map(models.map((model) => [model.id, model]));
+  const flavor = options.flavor ?? defaultFlavor;
+  const wire = wires[flavor](options, models);
   const maxRecorded = options.maxRecordedRequests ?? 1000;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const requests: RecordedRequest[] = [];
@@ -69,6 +84,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   const events = new EventEmitter();
   events.setMaxListeners(0);
   let activeRequests = 0;
+  let generating = 0;
   let closing = false;
 
   const record = (request: IncomingMessage, path: string, body: unknown, at: number) => {
@@ -83,7 +99,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   async function handleChat(request: IncomingMessage, response: ServerResponse, path: string, at: number) {
     const raw = await readBody(request, maxBodyBytes);
     if (raw === null) {
-      sendJson(response, 413, errorBody('bad_request', 413, ''));
+      send(response, wire.invalidRequest(413, 'Request body too large.'));
       return;
     }
     let body: unknown = null;
@@ -93,37 +109,47 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       // recorded as null and answered 400 below
     }
     record(request, path, body, at);
-    const model = (body as { model?: unknown } | null)?.model;
     if (!authorized(request)) {
-      sendJson(response, 401, errorBody('auth', 401, String(model ?? '')));
+      send(response, wire.unauthorized(presentedKey(request)));
       return;
     }
     let plan;
     try {
-      plan = planChatAnswer(body, options, faults.shift(), modelsById);
+      const inputs = { options, queuedFault: faults.shift(), models: modelsById };
+      plan = planChatAnswer(body, { ...inputs, router: wire.router, reasoning: wire.reasoning });
     } catch (error) {
       if (!(error instanceof ChatRequestError)) throw error;
-      sendJson(response, 400, {
-        error: { message: error.message, type: 'invalid_request_error', param: null, code: '400' },
-      });
+      send(response, wire.invalidRequest(400, error.message));
       return;
     }
     if (options.rejectUnknownModels && !modelsById.has(plan.model)) {
-      sendJson(response, 400, errorBody('model_not_found', 400, plan.model));
+      send(response, wire.unknownModel(plan.model));
       return;
     }
-    const tracker: ResponseTracker = { finished: false, gone: false, deltasSent: 0 };
+    const tracker: ResponseTracker = { finished: false, gone: false, deltasSent: 0, generating: true };
     activeRequests++;
+    generating++;
     response.on('close', () => {
       activeRequests--;
       if (tracker.finished || closing) return;
       tracker.gone = true;
-      const event: ClientGoneEvent = { path, deltasSent: tracker.deltasSent, at: performance.now() };
+      const event: ClientGoneEvent = {
+        path,
+        deltasSent: tracker.deltasSent,
+        at: performance.now(),
+        upstreamContinues: wire.upstreamOutlivesClient && tracker.generating && !plan.fault.endless,
+      };
       if (clientsGone.length >= maxClientGoneEvents) clientsGone.shift();
       clientsGone.push(event);
       events.emit('client-gone', event);
     });
-    await respondToChat(response, plan, options, tracker);
+    const context = { plan, callId: randomUUID(), created: Math.floor(Date.now() / 1000), at };
+    try {
+      await respondToChat(response, context, wire, options, tracker);
+    } finally {
+      tracker.generating = false;
+      generating--;
+    }
   }
 
   function handle(request: IncomingMessage, response: ServerResponse) {
@@ -132,24 +158,26 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     const route = path.startsWith('/v1/') ? path.slice(3) : path;
     if (request.method === 'POST' && route === '/chat/completions') {
       handleChat(request, response, path, at).catch(() => {
-        if (!response.headersSent) sendJson(response, 500, errorBody('server', 500, ''));
+        if (!response.headersSent) send(response, wire.invalidRequest(500, 'mock-llm: internal error'));
         else response.destroy();
       });
       return;
     }
     record(request, path, null, at);
+    const listed = request.method === 'GET' ? wire.get(route) : null;
     if (request.method === 'GET' && (route === '/health/liveliness' || route === '/healthz')) {
-      sendJson(response, 200, { status: 'ok' });
-    } else if (!authorized(request)) {
-      sendJson(response, 401, errorBody('auth', 401, ''));
-    } else if (request.method === 'GET' && route === '/models') {
-      sendJson(response, 200, modelList(models));
-    } else if (request.method === 'GET' && route === '/model_group/info') {
-      sendJson(response, 200, modelGroupInfo(models));
-    } else {
-      sendJson(response, 404, {
-        error: { message: `Not found: ${path}`, type: 'invalid_request_error', param: null, code: '404' },
+      const payload = JSON.stringify({ status: 'ok' });
+      send(response, {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) },
+        body: payload,
       });
+    } else if (!authorized(request)) {
+      send(response, wire.unauthorized(presentedKey(request)));
+    } else if (listed) {
+      send(response, listed);
+    } else {
+      send(response, wire.invalidRequest(404, `Not found: ${path}`));
     }
   }
 
@@ -174,6 +202,10 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     get activeRequests() {
       return activeRequests;
     },
+    get generating() {
+      return generating;
+    },
+    flavor,
     enqueue(fault) {
       if (faults.length >= maxQueuedFaults) throw new Error('mock-llm: too many queued faults');
       faults.push(fault);

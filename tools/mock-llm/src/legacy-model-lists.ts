@@ -1,6 +1,6 @@
 import type { MockModel } from './mock-llm-types.js';
 
-/** `GET /v1/models` in OpenAI's list shape. */
+/** The `legacy` flavour's `GET /v1/models`, in OpenAI's list shape. */
 export function modelList(models: readonly MockModel[]) {
   return {
     object: 'list',
@@ -13,7 +13,7 @@ export function modelList(models: readonly MockModel[]) {
   };
 }
 
-/** `GET /model_group/info` in LiteLLM's shape. */
+/** The `legacy` flavour's `GET /model_group/info`, roughly LiteLLM's (the recorded: litellm-model-info). */
 export function modelGroupInfo(models: readonly MockModel[]) {
   return {
     data: models.map((model) => ({

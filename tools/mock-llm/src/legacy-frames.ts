@@ -1,4 +1,4 @@
-import type { MockErrorBody } from './error-bodies.js';
+import type { MockErrorBody } from './legacy-error-bodies.js';
 
 export interface MockUsage {
   prompt_tokens: number;
@@ -10,8 +10,9 @@ export interface MockUsage {
 export const doneFrame = 'data: [DONE]\n\n';
 
 /**
- * Serialised `chat.completion.chunk` frames for one response. The fixed head of every chunk is built
- * once, so a content delta costs one `JSON.stringify` of its text and a string concatenation.
+ * The `legacy` flavour's serialised `chat.completion.chunk` frames for one response. The fixed head of
+ * every chunk is built once, so a content delta costs one `JSON.stringify` of its text and a string
+ * concatenation.
  */
 export class ChunkFrames {
   private readonly head: string;

@@ -1,37 +1,11 @@
 import type { MockErrorKind } from './mock-llm-types.js';
 
 /**
- * OpenAI-shaped error bodies, worded like a LiteLLM proxy (its `code` is often the status as a
- * string, its message names the exception class) so clients are tested against the real thing.
+ * The `legacy` flavour's error bodies: OpenAI-shaped, worded like a LiteLLM proxy (its `code` is often
+ * the status as a string, its message names the exception class). `litellm-errors.ts` has the recorded ones.
  */
 export interface MockErrorBody {
   error: { message: string; type: string | null; param: string | null; code: string | null };
-}
-
-const kindByStatus: Record<number, MockErrorKind> = {
-  400: 'bad_request',
-  401: 'auth',
-  403: 'auth',
-  404: 'model_not_found',
-  429: 'rate_limit',
-  500: 'server',
-  502: 'unavailable',
-  503: 'unavailable',
-};
-
-export const statusByKind: Record<MockErrorKind, number> = {
-  auth: 401,
-  rate_limit: 429,
-  server: 500,
-  unavailable: 503,
-  bad_request: 400,
-  context_length: 400,
-  content_filter: 400,
-  model_not_found: 404,
-};
-
-export function errorKindForStatus(status: number): MockErrorKind {
-  return kindByStatus[status] ?? (status >= 500 ? 'server' : 'bad_request');
 }
 
 export function errorBody(kind: MockErrorKind, status: number, model: string): MockErrorBody {
@@ -106,6 +80,15 @@ export function errorBody(kind: MockErrorKind, status: number, model: string): M
       return {
         error: {
           message: 'litellm.ServiceUnavailableError: OpenAIException - The server is overloaded.',
+          type: null,
+          param: null,
+          code,
+        },
+      };
+    case 'timeout':
+      return {
+        error: {
+          message: 'litellm.Timeout: APITimeoutError - Request timed out.',
           type: null,
           param: null,
           code,

@@ -1,0 +1,215 @@
+import type { MockModel } from '../../src/index.js';
+
+/**
+ * The recorded proxy's `model_list` and `router_settings.fallbacks` (config.yaml in
+ * test/fixtures/litellm-recordings) as mock models: the same aliases in the same order, the recorded
+ * deployment ids and api bases, the cost-map facts `/model/info` showed, and each stand-in knob of an
+ * api base (`fault=529`, `cut_after=4`, …) as the alias's `fault`.
+ */
+
+const standIn = 'http://127.0.0.1:8600/mock';
+
+const gpt41Mini = {
+  provider: 'openai',
+  providerModel: 'gpt-4.1-mini',
+  maxInputTokens: 1_047_576,
+  maxOutputTokens: 32_768,
+  inputCostPerToken: 4e-7,
+  outputCostPerToken: 1.6e-6,
+  supportsVision: true,
+  supportsFunctionCalling: true,
+} satisfies Partial<MockModel>;
+
+const claudeSonnet4 = {
+  provider: 'anthropic',
+  providerModel: 'claude-sonnet-4-20250514',
+  maxInputTokens: 1_000_000,
+  maxOutputTokens: 64_000,
+  inputCostPerToken: 3e-6,
+  outputCostPerToken: 1.5e-5,
+  supportsReasoning: true,
+  supportsVision: true,
+  supportsFunctionCalling: true,
+} satisfies Partial<MockModel>;
+
+const toChatDefault = { fallbacks: ['chat-default'] };
+
+export const recordedModels: MockModel[] = [
+  {
+    id: 'chat-default',
+    ...gpt41Mini,
+    deploymentId: '0916c0fe1bfd4073c91660facae44bca66738b958c3cbebc45b0d4097f3e1a64',
+    apiBase: `${standIn}/ttft=150,delay=20,tokens=8/v1`,
+    rpm: 500,
+    tpm: 200_000,
+    modelInfo: { label: 'GPT-4.1 mini', provider: 'openai' },
+  },
+  {
+    id: 'claude-default',
+    ...claudeSonnet4,
+    ...toChatDefault,
+    deploymentId: 'ed01e57cb7bd0066e60fbe00f94fa9920009bf3fb0b05d65017df23017a6dd87',
+    apiBase: `${standIn}/ttft=150,delay=20,tokens=8`,
+    rpm: 50,
+    modelInfo: { label: 'Claude Sonnet 4', provider: 'anthropic' },
+  },
+  {
+    id: 'gemini-default',
+    provider: 'gemini',
+    providerModel: 'gemini-2.5-flash',
+    ...toChatDefault,
+    deploymentId: 'c581ff4fcae79fa7d15d7985b7237e874e687a53882c9aa043e3a1351b0bd908',
+    apiBase: `${standIn}/gemini-not-served`,
+    rpm: 100,
+    maxInputTokens: 1_048_576,
+    maxOutputTokens: 65_535,
+    inputCostPerToken: 3e-7,
+    outputCostPerToken: 2.5e-6,
+    supportsReasoning: true,
+    supportsVision: true,
+    supportsFunctionCalling: true,
+    modelInfo: { label: 'Gemini 2.5 Flash', provider: 'google' },
+  },
+  {
+    id: 'mistral-default',
+    provider: 'mistral',
+    providerModel: 'mistral-small-latest',
+    ...toChatDefault,
+    deploymentId: 'b590d33ffb6f9afb6be3d7cc8f5c3794aeeb42f4aec75c109c2ed7e10b949b05',
+    rpm: 100,
+    maxInputTokens: 32_000,
+    maxOutputTokens: 8191,
+    inputCostPerToken: 1e-7,
+    outputCostPerToken: 3e-7,
+    supportsFunctionCalling: true,
+    modelInfo: { label: 'Mistral Small', provider: 'mistral' },
+  },
+  {
+    id: 'prompt-helper',
+    ...gpt41Mini,
+    deploymentId: '887d5889e8584ce2af3f91476af4ce9d8f83894354c38cbec5119554dfc5ebe6',
+    apiBase: `${standIn}/ttft=150,delay=20,tokens=8/v1`,
+    rpm: 100,
+    modelInfo: { label: 'Prompt helper', provider: 'openai', hidden: true },
+  },
+  {
+    id: 'reasoning-default',
+    provider: 'openai',
+    providerModel: 'o4-mini',
+    deploymentId: 'f6b998fab984b265d400da0bd211b356e2487a2c252e8847b26e07eb01ce2fc1',
+    apiBase: `${standIn}/ttft=150,delay=20,tokens=6,reasoning=5/v1`,
+    maxInputTokens: 200_000,
+    maxOutputTokens: 100_000,
+    inputCostPerToken: 1.1e-6,
+    outputCostPerToken: 4.4e-6,
+    supportsReasoning: true,
+    supportsVision: true,
+    supportsFunctionCalling: true,
+    reasoningTokens: 5,
+    modelInfo: { label: 'o4-mini', provider: 'openai' },
+  },
+  {
+    id: 'vision-default',
+    provider: 'openai',
+    providerModel: 'gpt-4o',
+    deploymentId: 'b10fdf5747725772649f586b10adc2debcd71dd4c217fc34bd305b1c45736ffb',
+    apiBase: `${standIn}/ttft=150,delay=20,tokens=8/v1`,
+    maxInputTokens: 128_000,
+    maxOutputTokens: 16_384,
+    inputCostPerToken: 2.5e-6,
+    outputCostPerToken: 1e-5,
+    supportsVision: true,
+    supportsFunctionCalling: true,
+    modelInfo: { label: 'GPT-4o', provider: 'openai' },
+  },
+  {
+    id: 'chat-fault-500',
+    ...gpt41Mini,
+    deploymentId: '7a0b1d844e1db04c63013217aba366db556b29ce62f36ba91f3a060c11114f46',
+    apiBase: `${standIn}/fault=500/v1`,
+    fault: { status: 500 },
+  },
+  {
+    id: 'chat-fault-500-stream',
+    ...gpt41Mini,
+    deploymentId: 'bd639e0f1362e0ec1fb4a16b778b82c8207cb823d88cf708387a11768036a1ab',
+    apiBase: `${standIn}/fault=500,stream-case/v1`,
+    fault: { status: 500 },
+  },
+  {
+    id: 'chat-fault-429',
+    ...gpt41Mini,
+    deploymentId: 'c3bc11d71f413dae634a246828553cbc6c07e89735ce927661345fd8ab147c58',
+    apiBase: `${standIn}/fault=429,retry_after=7/v1`,
+    fault: { status: 429, retryAfter: 7 },
+  },
+  {
+    id: 'chat-bad-key',
+    ...gpt41Mini,
+    deploymentId: '94d680b8251514c1df028530249ddbf5649ad2d9b2899376c8a51dd76b361cfa',
+    apiBase: `${standIn}/fault=401/v1`,
+    fault: { status: 401 },
+  },
+  {
+    id: 'chat-context-window',
+    ...gpt41Mini,
+    deploymentId: '2819559607c3ffce0aece3999be6c1715340b6b46b6323619c1f0988155342e8',
+    apiBase: `${standIn}/fault=context_length/v1`,
+    fault: { error: 'context_length' },
+  },
+  {
+    id: 'chat-hang',
+    ...gpt41Mini,
+    deploymentId: '0d911821e54ccd11606312e96bc29d61572e0342052e7314395dc603e4fee668',
+    apiBase: `${standIn}/fault=hang/v1`,
+    timeoutSeconds: 2,
+    // The provider never answers; LiteLLM gives up after 3 × 2 s (`hang` would keep the client waiting).
+    fault: { error: 'timeout' },
+  },
+  {
+    id: 'chat-cut',
+    ...gpt41Mini,
+    deploymentId: '8a46102b218561b87682e03e17ca37b67aa8da6c47a740ff5d21c5b85c62e400',
+    apiBase: `${standIn}/ttft=150,delay=20,tokens=10,fault=cut,cut_after=4/v1`,
+    fault: { deltas: 10, cutAfter: 4 },
+  },
+  {
+    id: 'chat-slow',
+    ...gpt41Mini,
+    deploymentId: '2779eb27f6c5ba5576c9c6318c028229a97e20fca5d2518d4cfe1691fd871c35',
+    apiBase: `${standIn}/ttft=150,delay=100,tokens=40/v1`,
+    // 40 tokens as recorded, 5 ms apart instead of 100 to keep the test short.
+    fault: { deltas: 40, slowMs: 5 },
+  },
+  {
+    id: 'claude-fault-529',
+    ...claudeSonnet4,
+    deploymentId: 'bb7cff122f395a91d5008d1abb211e6e0301750b436103ad58ddbb3ee019ab87',
+    apiBase: `${standIn}/fault=529`,
+    fault: { status: 529 },
+  },
+  {
+    id: 'claude-overloaded',
+    ...claudeSonnet4,
+    ...toChatDefault,
+    deploymentId: 'f08937912151ef41361778f360f824c3ba6aa7011365a11743bfeed00065d80f',
+    apiBase: `${standIn}/fault=529`,
+    fault: { status: 529 },
+  },
+  {
+    id: 'claude-overloaded-stream',
+    ...claudeSonnet4,
+    ...toChatDefault,
+    deploymentId: '556469a6674a0af0e497ea178d9d0a96994cd6d66a4f9b392d0d435e7e6f8e7c',
+    apiBase: `${standIn}/fault=529,stream-case`,
+    fault: { status: 529 },
+  },
+  {
+    id: 'claude-cut',
+    ...claudeSonnet4,
+    ...toChatDefault,
+    deploymentId: 'e0ce7ba874154004a01a477e633407562c7df903c4144abe7148cec738a8a596',
+    apiBase: `${standIn}/ttft=150,delay=20,tokens=10,fault=cut,cut_after=4`,
+    fault: { deltas: 10, cutAfter: 4 },
+  },
+];
