@@ -8,6 +8,7 @@ import { readAdminHandle } from '../runtime/admin-handle.js';
 import { SubscriptionService } from '../services/subscription-service.js';
 import { AdminUsageError, parseAdminCommand, USAGE, type AdminCommand } from './admin-command.js';
 import { configuredPlanNames } from './plan-names.js';
+import { redactSecrets } from '../logging/redact.js';
 
 /**
  * `npm run admin -- set-plan <email> <plan|none>` / `set-role <email> <admin|user>`.
@@ -50,13 +51,13 @@ async function runDirect(config: Config, command: AdminCommand): Promise<string>
 async function announcePlanChange(config: Config, userId: string): Promise<void> {
   if (!config.redisUrl) return;
   const redis = createRedis(config.redisUrl, {
-    logger: { info: () => {}, warn: (message) => process.stderr.write(`admin: ${message}\n`) },
+    logger: { info: () => {}, warn: (message) => process.stderr.write(`admin: ${redactSecrets(message)}\n`) },
     connectionName: 'chatbot-builder-admin',
   });
   try {
     await publishInvalidation(redis.client, { kind: 'plan', userId });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = redactSecrets(error instanceof Error ? error.message : String(error));
     process.stderr.write(
       `admin: warning: the plan is saved, but running servers could not be told over Redis (${reason}); they apply it within 30 s\n`,
     );
@@ -91,7 +92,8 @@ function describe(command: AdminCommand): string {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
+  // A driver's or Redis's message may quote a URL or a password: the CLI's output is redacted too.
+  const message = redactSecrets(error instanceof Error ? error.message : String(error));
   process.stderr.write(`admin: ${message}\n`);
   if (error instanceof AdminUsageError) process.stderr.write(USAGE);
   process.exitCode = error instanceof ConfigError || error instanceof AppError ? 2 : 1;

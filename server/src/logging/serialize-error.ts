@@ -46,22 +46,28 @@ export function serializeError(value: unknown): unknown {
   return isErrorLike(clean) ? pino.stdSerializers.err(clean as Error) : clean;
 }
 
-function sanitize(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+/** `ancestors` holds the objects on the path from the top: a cycle ends in a marker. */
+function sanitize(value: unknown, depth: number, ancestors: WeakSet<object>): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (seen.has(value) || depth > MAX_DEPTH) return '[…]';
-  seen.add(value);
-  if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map((item) => sanitize(item, depth + 1, seen));
-  if (isErrorLike(value)) return sanitizeError(value, depth, seen);
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return value;
-  const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (!DROPPED.has(key)) copy[key] = sanitize(item, depth + 1, seen);
+  if (ancestors.has(value) || depth > MAX_DEPTH) return '[…]';
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value))
+      return value.slice(0, MAX_ITEMS).map((item) => sanitize(item, depth + 1, ancestors));
+    if (isErrorLike(value)) return sanitizeError(value, depth, ancestors);
+    const prototype: unknown = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) return value;
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (!DROPPED.has(key)) copy[key] = sanitize(item, depth + 1, ancestors);
+    }
+    return copy;
+  } finally {
+    ancestors.delete(value);
   }
-  return copy;
 }
 
-function sanitizeError(error: Error, depth: number, seen: WeakSet<object>): Error {
+function sanitizeError(error: Error, depth: number, ancestors: WeakSet<object>): Error {
   const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
   const message = cleanMessage(error);
   hidden(copy, 'message', message);
@@ -70,11 +76,11 @@ function sanitizeError(error: Error, depth: number, seen: WeakSet<object>): Erro
     if (DROPPED.has(key) || OWN.has(key)) continue;
     // An upstream client's `error` is the response body (an Error there is a real error).
     if (key === 'error' && !isErrorLike(item)) continue;
-    (copy as unknown as Record<string, unknown>)[key] = sanitize(item, depth + 1, seen);
+    (copy as unknown as Record<string, unknown>)[key] = sanitize(item, depth + 1, ancestors);
   }
-  if (error.cause !== undefined) hidden(copy, 'cause', sanitize(error.cause, depth + 1, seen));
+  if (error.cause !== undefined) hidden(copy, 'cause', sanitize(error.cause, depth + 1, ancestors));
   const { errors } = error as { errors?: unknown };
-  if (Array.isArray(errors)) hidden(copy, 'errors', sanitize(errors, depth + 1, seen));
+  if (Array.isArray(errors)) hidden(copy, 'errors', sanitize(errors, depth + 1, ancestors));
   return copy;
 }
 

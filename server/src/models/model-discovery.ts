@@ -133,7 +133,8 @@ function networkReason(error: unknown): string {
     error instanceof Error ? (error.cause as { message?: unknown; code?: unknown } | undefined) : undefined;
   const inner =
     typeof cause?.message === 'string' ? cause.message : typeof cause?.code === 'string' ? cause.code : '';
-  return redactSecrets(inner && !outer.includes(inner) ? `${outer} (${inner})` : outer);
+  const reason = inner.trim().replace(/\s+/g, ' ');
+  return redactSecrets(reason && !outer.includes(reason) ? `${outer} (${reason})` : outer);
 }
 
 function describe(error: unknown): string {

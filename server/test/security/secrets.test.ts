@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggerOptions } from '../../src/http/logger-options.js';
 import { createLlmBackend, type LlmBackend } from '../../src/llm/create-llm-backend.js';
 import type { Database } from '../../src/db/database.js';
-import { as, buildTestApp, signUp, type TestApp } from '../helpers/build-test-app.js';
+import { buildApp } from '../../src/app.js';
+import { createAuth } from '../../src/auth/create-auth.js';
+import { loadConfig } from '../../src/config/index.js';
+import { startModelAccess } from '../../src/runtime/model-access.js';
+import { as, buildTestApp, signUp, TEST_ORIGIN, type TestApp } from '../helpers/build-test-app.js';
+import { createTestDatabase } from '../helpers/test-database.js';
+import { sentinel, startHostileUpstream } from './hostile-upstream.js';
 import {
   SECURITY_ENV,
   SENTINEL_AUTH_SECRET,
@@ -288,5 +294,152 @@ describe('secrets never leak when the upstream echoes the key back', () => {
     // A reply that is not a chat completion is an upstream error, not a crash of ours.
     expect(observed.texts.filter((text) => text.includes('"code":"internal"'))).toEqual([]);
     expect(observed.findings(SECRETS)).toEqual([]);
+  });
+});
+
+/**
+ * Issue 18 item 4: the key in LLM_BASE_URL's user info (`http://user:key@host/v1`), an upstream that
+ * echoes it in bodies, headers and status texts, and discovery failing against it. The app is wired
+ * as main.ts wires it (config → backend → catalog with the process logger → app), so the catalog's
+ * lines and /readyz are what an operator and a prober would see.
+ */
+async function startLikeMain(env: Record<string, string>, sink: Writable) {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    APP_URL: TEST_ORIGIN,
+    LITELLM_CONFIG_PATH: '/nonexistent/litellm.yaml',
+    RATE_LIMIT_SIGN_UPS_PER_HOUR: '100000',
+    RATE_LIMIT_SIGN_INS_PER_MINUTE: '100000',
+    LOG_LEVEL: 'trace',
+    ...env,
+  });
+  const logger = pino(loggerOptions('trace'), sink);
+  const database = await createTestDatabase();
+  const llm = await createLlmBackend(config.llm);
+  const auth = createAuth({
+    db: database.db,
+    secret: config.auth.secret!,
+    baseUrl: config.server.appUrl,
+    trustedOrigins: config.server.trustedOrigins,
+    secureCookies: false,
+  });
+  const models = await startModelAccess(config, {
+    info: (message) => logger.info(message),
+    warn: (message) => logger.warn(message),
+    error: (message) => logger.error(message),
+  });
+  const app = await buildApp({
+    config,
+    database,
+    auth,
+    llm,
+    catalog: models.catalog,
+    plans: models.plans,
+    logger,
+    spaDir: null,
+    adminCliToken: null,
+  });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    app,
+    base,
+    config,
+    database,
+    catalog: models.catalog,
+    close: async () => {
+      await app.close();
+      await models.close();
+      await llm.close();
+      await database.close();
+    },
+  };
+}
+
+describe('secrets never leak when LLM_BASE_URL carries the key and the upstream throws it back', () => {
+  const observed = new Observed();
+  const urlKey = sentinel('url-password');
+  const urlUser = sentinel('url-user');
+  const authSecret = sentinel('auth-secret');
+  const secrets = [urlKey, urlUser, authSecret];
+  let upstream: Awaited<ReturnType<typeof startHostileUpstream>>;
+  let s: Awaited<ReturnType<typeof startLikeMain>>;
+  let cookie: string;
+  let botId: string;
+
+  beforeAll(async () => {
+    upstream = await startHostileUpstream({ discovery: 'echo' });
+    s = await startLikeMain(
+      {
+        LLM_BASE_URL: upstream.url(`${urlUser}:${urlKey}`),
+        BETTER_AUTH_SECRET: authSecret,
+        LLM_MODEL_CHAT: 'chat-default',
+        LLM_MODEL_PROMPT_GEN: 'chat-default',
+        LLM_MODELS_JSON: JSON.stringify([{ id: 'chat-default', hidden: false }]),
+        LLM_BASELINE_MODELS: 'chat-default',
+        LLM_MAX_RETRIES: '0',
+        RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
+      },
+      observed.sink,
+    );
+    cookie = await signUp(s.app, 'url-key@example.com');
+    botId = (
+      await s.app.inject({
+        method: 'POST',
+        url: '/api/chatbots',
+        headers: as(cookie),
+        payload: { name: 'hostile', systemPrompt: 'be brief' },
+      })
+    ).json<{ id: string }>().id;
+  });
+  afterAll(async () => {
+    await s?.close();
+    await upstream?.close();
+  });
+
+  it('keeps the URL password (the key) out of /readyz, logs, answers, SSE events and rows', async () => {
+    // Discovery ran at start and failed (401, then 500, both echoing): say so, without the key.
+    const ready = await observed.response(await fetch(`${s.base}/readyz`));
+    expect(ready).toContain('HTTP 401');
+    expect(ready).toContain(`127.0.0.1:${upstream.port}`);
+
+    const post = (path: string, body: unknown, accept: string) =>
+      fetch(`${s.base}${path}`, {
+        method: 'POST',
+        headers: { ...as(cookie), 'content-type': 'application/json', accept },
+        body: JSON.stringify(body),
+      });
+    for (const marker of ['401', '500', '429', 'text', 'inband', 'meta', 'ok'].map(
+      (m) => `[[hostile:${m}]]`,
+    )) {
+      for (const accept of ['text/event-stream', 'application/json']) {
+        await observed.response(
+          await post(`/api/chatbots/${botId}/chat`, { message: `hi ${marker}` }, accept),
+        );
+      }
+      await observed.response(
+        await post('/api/prompts/generate', { description: `a bot ${marker}` }, 'application/json'),
+      );
+    }
+    const list = (await (
+      await fetch(`${s.base}/api/chatbots/${botId}/conversations`, { headers: as(cookie) })
+    ).json()) as { items: Array<{ id: string }> };
+    for (const item of list.items) {
+      await observed.response(await fetch(`${s.base}/api/conversations/${item.id}`, { headers: as(cookie) }));
+    }
+    for (const path of ['/readyz', '/api/llm/models', '/api/config', '/metrics']) {
+      await observed.response(await fetch(`${s.base}${path}`, { headers: as(cookie) }));
+    }
+    await observed.tables(s.database);
+
+    // The password is the key: it went as a bearer token, never in a URL or as Basic auth.
+    const chats = upstream.requests.filter((request) => request.method === 'POST');
+    expect(chats.length).toBeGreaterThanOrEqual(21);
+    expect(upstream.requests.every((request) => request.headers.authorization === `Bearer ${urlKey}`)).toBe(
+      true,
+    );
+    expect(s.config.llm.baseUrl).toBe(`http://127.0.0.1:${upstream.port}/v1`);
+    expect(observed.logLines.some((line) => line.includes('model discovery failed'))).toBe(true);
+    expect(observed.texts.filter((text) => text.includes('"code":"internal"'))).toEqual([]);
+    expect(observed.findings(secrets)).toEqual([]);
   });
 });
