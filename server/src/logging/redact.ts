@@ -68,6 +68,8 @@ export function redactSecrets(text: string): string {
   for (const secret of variants) {
     if (result.includes(secret)) result = result.replaceAll(secret, REDACTED);
   }
+  // Most lines hold neither a URL with user info nor a bearer token: two cheap scans skip the regex.
+  if (!result.includes('@') && !/earer/i.test(result)) return result;
   PATTERN.lastIndex = 0;
   if (!PATTERN.test(result)) return result;
   return result.replace(PATTERN, (_match, scheme: string | undefined, bearer: string | undefined) =>
