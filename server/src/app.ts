@@ -18,6 +18,7 @@ import type { PlanStore } from './config/plans-store.js';
 import { modelsRoutes } from './http/routes/models/models.routes.js';
 import { metricsRoutes } from './http/routes/metrics.routes.js';
 import { rateLimitPlugin } from './http/plugins/rate-limit.js';
+import { fastifyTrustProxy } from './http/trust-proxy.js';
 import { createServices } from './services/create-services.js';
 import { frameworkErrors } from './http/plugins/framework-errors.js';
 import { originCheckPlugin } from './http/plugins/origin-check.js';
@@ -65,7 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors,
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
-    trustProxy: config.isProduction,
+    // Which X-Forwarded-For hops to believe (TRUST_PROXY); request.ip feeds the per-IP limits and logs.
+    trustProxy: fastifyTrustProxy(config.server.trustProxy),
     // Slow-loris guard: a request must arrive in full within this time. Node 20 cuts a slow body
     // only when the headers deadline is not longer (its default is 60 s), so both are set at creation;
     // deadlines are checked every 5 s instead of 30 s.

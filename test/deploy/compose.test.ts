@@ -225,6 +225,16 @@ describe('docker-compose.scale.yml', () => {
     }
   });
 
+  it('believes one proxy hop (nginx) only where the app is behind it and publishes no port', () => {
+    // The base stack publishes the app itself: X-Forwarded-For is the client's to write there.
+    expect(environment(services.app as Service).TRUST_PROXY).toBeUndefined();
+    expect(services.app?.ports).toEqual(['${APP_PORT:-3000}:3000']);
+    expect(environment(scaleServices.app as Service).TRUST_PROXY).toBe('1');
+    expect(scale.document.getIn(['services', 'app', 'ports'], true)).toMatchObject({ tag: '!reset' });
+    expect((scale.data as { services: { app: { ports: unknown[] } } }).services.app.ports).toEqual([]);
+    expect(readRepoFile('deploy/nginx.conf')).toMatch(/^\s*proxy_set_header X-Forwarded-For \$remote_addr;/m);
+  });
+
   it('puts a pinned nginx in front, configured by deploy/nginx.conf, on the app port', () => {
     const proxy = scaleServices.proxy as Service;
     expect(proxy.image).toMatch(/^nginx:\d+\.\d+/);

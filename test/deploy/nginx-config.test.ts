@@ -57,4 +57,16 @@ describe('deploy/nginx.conf', () => {
     const forwarded = serverBlock.filter((d) => d.name === 'proxy_set_header').map((d) => d.args[0]);
     expect(forwarded).toEqual(expect.arrayContaining(['Host', 'X-Forwarded-For', 'X-Forwarded-Proto']));
   });
+
+  it('overwrites X-Forwarded-For with the address it saw, so a client cannot choose its own (TRUST_PROXY=1)', () => {
+    const headers = (location: Directive[]) => {
+      const own = location.filter((directive) => directive.name === 'proxy_set_header');
+      return own.length > 0 ? own : serverBlock.filter((directive) => directive.name === 'proxy_set_header');
+    };
+    for (const path of ['/api/auth/sign-in/email', '/api/chatbots/x/chat', '/']) {
+      const set = headers(locationFor(path));
+      expect(set.find((header) => header.args[0] === 'X-Forwarded-For')?.args[1], path).toBe('$remote_addr');
+      expect(set.find((header) => header.args[0] === 'X-Forwarded-Host')?.args[1], path).toBe('$host');
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -59,6 +60,58 @@ const commaList = optionalText.transform((value) =>
         .filter(Boolean),
 );
 
+/** TRUST_PROXY: which hops in front of the app are proxies whose X-Forwarded-For may be believed. */
+export type TrustProxy = false | number | string[];
+
+const TRUST_PROXY_EXPECTED =
+  'expected false, the number of proxies in front of the app (1 behind the shipped nginx), or a comma-separated list of their addresses or CIDRs (e.g. 10.0.0.0/8,loopback)';
+/** Names @fastify/proxy-addr expands into ranges. */
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(item: string): boolean {
+  if (NAMED_RANGES.has(item) || isIP(item) !== 0) return true;
+  const slash = item.indexOf('/');
+  if (slash === -1) return false;
+  const address = item.slice(0, slash);
+  const range = item.slice(slash + 1);
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4; // a netmask: 10.0.0.0/255.0.0.0
+}
+
+const trustProxy = optionalText.transform((value, context): TrustProxy => {
+  if (value === null || ['false', '0', 'no', 'off'].includes(value.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(value.toLowerCase())) {
+    context.addIssue({
+      code: 'custom',
+      message: `${TRUST_PROXY_EXPECTED}; "true" would believe the left-most X-Forwarded-For entry, which the client writes itself`,
+    });
+    return z.NEVER;
+  }
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 32) {
+      context.addIssue({ code: 'custom', message: `${TRUST_PROXY_EXPECTED}; a hop count is at most 32` });
+      return z.NEVER;
+    }
+    return hops;
+  }
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const bad = items.length === 0 ? [value] : items.filter((item) => !isProxyAddress(item));
+  if (bad.length > 0) {
+    context.addIssue({
+      code: 'custom',
+      message: `${TRUST_PROXY_EXPECTED}; not an address or CIDR: ${bad.map((item) => JSON.stringify(item)).join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return items;
+});
+
 const failurePolicy = (fallback: 'open' | 'closed') =>
   z.enum(['open', 'closed'], { error: 'expected open or closed' }).default(fallback);
 
@@ -74,6 +127,7 @@ export const envSchema = z.object({
   BETTER_AUTH_SECRET: optionalText,
   APP_URL: url(['http:', 'https:'], 'an http(s) URL such as https://chat.example.com'),
   TRUSTED_ORIGINS: commaList,
+  TRUST_PROXY: trustProxy,
   OPENAPI_UI: optionalBool,
   SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
   LLM_BASE_URL: url(['http:', 'https:'], 'an http(s) URL such as http://litellm:4000'),

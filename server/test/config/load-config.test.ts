@@ -80,6 +80,41 @@ describe('loadConfig', () => {
     ).toEqual([]);
   });
 
+  it('believes no X-Forwarded-For unless TRUST_PROXY says so, in production too', () => {
+    const production = { NODE_ENV: 'production', BETTER_AUTH_SECRET: 'y'.repeat(40) };
+    expect(loadConfig({}).server.trustProxy).toBe(false);
+    expect(loadConfig(production).server.trustProxy).toBe(false);
+    expect(loadConfig({ ...production, TRUST_PROXY: 'false' }).server.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '0' }).server.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '' }).server.trustProxy).toBe(false);
+  });
+
+  it('reads TRUST_PROXY as a hop count or a list of proxy addresses and CIDRs', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).server.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).server.trustProxy).toBe(2);
+    expect(
+      loadConfig({ TRUST_PROXY: '10.0.0.5, 172.16.0.0/12,fd00::/8, ::1,loopback,192.168.0.0/255.255.0.0' })
+        .server.trustProxy,
+    ).toEqual(['10.0.0.5', '172.16.0.0/12', 'fd00::/8', '::1', 'loopback', '192.168.0.0/255.255.0.0']);
+  });
+
+  it('refuses a TRUST_PROXY that is not false, a hop count or addresses, naming it and what it expects', () => {
+    const [trueProblem] = problemsOf({ TRUST_PROXY: 'true' });
+    expect(trueProblem).toMatch(
+      /^Invalid environment variable TRUST_PROXY="true": expected false, the number of proxies/,
+    );
+    expect(trueProblem).toContain('left-most X-Forwarded-For entry, which the client writes');
+    for (const bad of ['nginx', '10.0.0.0/33', '10.0.0.0/8, proxy.local', '1.5', '-1', '999', ' , ']) {
+      const problems = problemsOf({ TRUST_PROXY: bad });
+      expect(problems, bad).toHaveLength(1);
+      expect(problems[0], bad).toContain('Invalid environment variable TRUST_PROXY=');
+      expect(problems[0], bad).toContain('a comma-separated list of their addresses or CIDRs');
+    }
+    expect(problemsOf({ TRUST_PROXY: '10.0.0.0/8, proxy.local' })[0]).toContain(
+      'not an address or CIDR: "proxy.local"',
+    );
+  });
+
   it('turns the OpenAPI UI off in production unless asked', () => {
     const production = { NODE_ENV: 'production', BETTER_AUTH_SECRET: 'y'.repeat(40) };
     expect(loadConfig(production).server.openApiUi).toBe(false);
