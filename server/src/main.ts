@@ -31,8 +31,8 @@ async function main(): Promise<void> {
     error: (message) => logger.error(message),
   });
   const adminCliToken = database.kind === 'pglite' ? newAdminToken() : null;
-  const app = await buildApp({
   registerSecrets([adminCliToken]);
+  const app = await buildApp({
     config,
     database,
     auth,
@@ -124,8 +124,8 @@ function logLlmMode(
   }
 }
 
-function exitWith(message: string): never {
 /** The start-up error line(s) on stderr; a driver's or a fetch's message may quote a URL or a key. */
+function exitWith(message: string): never {
   process.stderr.write(`Cannot start: ${redactSecrets(message).split('\n').join('\nCannot start: ')}\n`);
   process.exit(1);
 }
