@@ -7,6 +7,13 @@ export const NAME_MAX = 100;
 export const DESCRIPTION_MAX = 1000;
 export const SYSTEM_PROMPT_MAX = 20_000;
 
+/**
+ * How hard a reasoning model thinks before it answers (OpenAI's `reasoning_effort`, which LiteLLM maps
+ * for Anthropic and Gemini). A chatbot offers only the efforts its model reports; null: the model's own.
+ */
+export const REASONING_EFFORTS = ['low', 'medium', 'high'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
 const chatbotFields = {
   name: plainText(z.string().trim().min(1, 'Name is required').max(NAME_MAX)),
   description: plainText(z.string().trim().max(DESCRIPTION_MAX)),

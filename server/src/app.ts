@@ -140,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     plans: () => plans.current(),
     subscriptions: { getActivePlan: services.activePlanOf },
     showLockedModels: config.models.showLocked,
+    maxTokensCeiling: config.chatbots.maxTokensCeiling,
   });
   await app.register(adminRoutes, { subscriptions, cliToken: deps.adminCliToken });
   await app.register(chatRoutes, { chat });

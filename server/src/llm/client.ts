@@ -15,8 +15,11 @@ export interface LlmMessage {
 export interface LlmCallOptions {
   /** Opaque alias, passed through verbatim. Falls back to the client's default model. */
   model?: string;
+  /** Omitted when the model does not honour it (services/model-call-shaping.ts decides). */
   temperature?: number;
   maxTokens?: number;
+  /** OpenAI's `reasoning_effort` (LiteLLM maps it for other providers); sent only when set. */
+  reasoningEffort?: 'low' | 'medium' | 'high';
   /** Aborts the upstream request at once (Stop / client gone). */
   signal?: AbortSignal;
   /** The end user, sent as OpenAI's `user` field (LiteLLM tracks spend per end user). */

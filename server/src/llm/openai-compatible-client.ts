@@ -224,6 +224,7 @@ export class OpenAICompatibleClient implements LlmClient {
     const params: Omit<ChatCompletionCreateParamsNonStreaming, 'stream'> = { model, messages };
     if (options.temperature !== undefined) params.temperature = options.temperature;
     if (options.maxTokens !== undefined) params.max_tokens = options.maxTokens;
+    if (options.reasoningEffort !== undefined) params.reasoning_effort = options.reasoningEffort;
     if (options.endUserId !== undefined) params.user = options.endUserId;
     if (options.metadata !== undefined && this.options.sendMetadata !== false)
       params.metadata = options.metadata;

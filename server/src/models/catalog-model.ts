@@ -15,8 +15,29 @@ export interface CatalogModel {
   /** USD per token. */
   inputCostPerToken?: number;
   outputCostPerToken?: number;
-  /** false when the model rejects `temperature` (reasoning models); undefined when unknown. */
+  /**
+   * false when the model does not honour `temperature` (it is then never sent); undefined when unknown.
+   * Derived from fields, never from the id (see model-capabilities.ts `temperatureFromParams`).
+   */
   supportsTemperature?: boolean;
+  /** LiteLLM `supports_reasoning`. */
+  supportsReasoning?: boolean;
+  /**
+   * The `reasoning_effort` values the model accepts, as reported (`supported_reasoning_efforts`) or
+   * low/medium/high when it reports support without a list; [] when it has none; undefined when unknown.
+   */
+  reasoningEfforts?: string[];
+  /** LiteLLM `supports_vision`. */
+  supportsVision?: boolean;
+  /** LiteLLM `supports_function_calling`. */
+  supportsFunctionCalling?: boolean;
+  /**
+   * Set by discovery only: true when the proxy's last answer listed the alias; absent when no fresh
+   * discovery says so (discovery off, or the proxy did not answer the last time).
+   */
+  served?: boolean;
+  /** LiteLLM's `health_status` for the group, when its health checks run (discovery only). */
+  healthStatus?: string;
 }
 
 /** Where the catalog came from (shown by /readyz). */
@@ -29,6 +50,8 @@ export interface CatalogReader {
   get(id: string): CatalogModel | undefined;
   /** True for a configured alias the proxy does not serve right now (it is absent from `list()`). */
   isUnserved?(id: string): boolean;
+  /** The configured models the proxy does not serve right now (absent from `list()`), in config order. */
+  unservedModels?(): readonly CatalogModel[];
   /** Changes whenever the content of `list()` changes; equal content gives an equal version. */
   readonly version: string;
 }

@@ -4,6 +4,7 @@ import type { CatalogModel, CatalogSource } from './catalog-model.js';
 import { dropUndefined } from './drop-undefined.js';
 import { formatPath, InvalidConfigError } from './invalid-config-error.js';
 import { parseLiteLlmConfig } from './litellm-config.js';
+import { reasoningEffortsFrom } from './model-capabilities.js';
 import { inferProvider } from './provider-inference.js';
 
 /** How the LLM is reached (decided by the lead's config: base URL → proxy, key only → direct, none → demo). */
@@ -42,6 +43,11 @@ const modelsJsonEntry = z
     inputCostPerToken: z.number().nonnegative().optional(),
     outputCostPerToken: z.number().nonnegative().optional(),
     supportsTemperature: z.boolean().optional(),
+    supportsReasoning: z.boolean().optional(),
+    /** The `reasoning_effort` values it accepts; omitted with supportsReasoning: low, medium and high. */
+    reasoningEfforts: z.array(z.string().trim().min(1)).optional(),
+    supportsVision: z.boolean().optional(),
+    supportsFunctionCalling: z.boolean().optional(),
   })
   .strict();
 const modelsJsonSchema = z.array(modelsJsonEntry).min(1);
@@ -75,6 +81,10 @@ export function parseModelsJson(json: string, source = 'LLM_MODELS_JSON'): Catal
       label: entry.label ?? entry.id,
       provider: entry.provider?.toLowerCase() ?? inferProvider(entry.id),
       hidden: entry.hidden ?? false,
+      reasoningEfforts: reasoningEffortsFrom({
+        efforts: entry.reasoningEfforts,
+        supportsReasoning: entry.supportsReasoning,
+      }),
     }),
   );
 }

@@ -2,6 +2,7 @@ import type { ModelListEntry } from '@app/common';
 import { ALL_MODELS, type PlanTable } from '../config/plans.js';
 import { AppError } from '../errors.js';
 import type { CatalogModel, CatalogReader } from './catalog-model.js';
+import { modelSettings, type ModelSettings } from './model-capabilities.js';
 
 /**
  * Which models a plan may use — pure functions over the in-memory catalog and plan table, so the list
@@ -33,17 +34,29 @@ export function requiredPlanFor(
   return null;
 }
 
+export interface VisibleModelsOptions {
+  /** LLM_SHOW_LOCKED_MODELS */
+  showLocked: boolean;
+  /** CHATBOT_MAX_TOKENS_CEILING, for each entry's `maxTokensAllowed`. */
+  maxTokensCeiling: number;
+}
+
 /**
- * GET /api/llm/models for a caller: the allowed models in catalog order, then (with `showLocked`) the
- * offered models a higher plan unlocks, marked `locked` with the cheapest such plan, cheapest plan
- * first. Models no higher plan allows are not shown at all.
+ * GET /api/llm/models for a caller: the allowed models in catalog order; then the allowed models the
+ * proxy does not serve right now (`availability: 'unserved'`, not pickable); then (with `showLocked`)
+ * the offered models a higher plan unlocks, marked `locked` with the cheapest such plan, cheapest plan
+ * first. Models no higher plan allows are not shown at all. Every entry carries the settings a chatbot
+ * on it may take for this caller (see model-capabilities.ts `modelSettings`).
  */
 export function visibleModels(
   catalog: CatalogReader,
   plans: PlanTable,
   plan: string | null,
-  showLocked: boolean,
+  options: VisibleModelsOptions,
 ): ModelListEntry[] {
+  const { showLocked } = options;
+  const limits = settingsLimits(plans, plan, options.maxTokensCeiling);
+  const toListEntry = (model: CatalogModel) => listEntry(model, modelSettings(model, limits));
   const allowed = new Set(allowedModels(catalog, plans, plan).map((model) => model.id));
   const lockedBy = new Map<string, string>();
   if (showLocked) {
@@ -60,10 +73,40 @@ export function visibleModels(
     else if (lockedBy.has(model.id))
       entries.push({ ...toListEntry(model), locked: true, requiredPlan: lockedBy.get(model.id)! });
   }
-  // Allowed first (usable models on top), then locked ones grouped by the plan that unlocks them.
+  // Allowed first (usable models on top), then unserved ones, then locked ones grouped by the plan
+  // that unlocks them.
+  const unserved = (catalog.unservedModels?.() ?? [])
+    .filter((model) => !model.hidden && planAllows(plans, plan, model.id))
+    .map((model): ModelListEntry => ({ ...toListEntry(model), availability: 'unserved' }));
   const rankOf = (entry: ModelListEntry) => plans.rankOf(entry.requiredPlan);
   const locked = entries.filter((entry) => entry.locked).sort((a, b) => rankOf(a) - rankOf(b));
-  return [...entries.filter((entry) => !entry.locked), ...locked];
+  return [...entries.filter((entry) => !entry.locked), ...unserved, ...locked];
+}
+
+/**
+ * What a chatbot on `modelId` may set for a caller on `plan`: the same computation as the list's
+ * entries, so the chatbot service refuses exactly what the form's hints announce. A model the proxy
+ * does not serve right now is judged by its configuration; one the catalog lacks by the ceiling alone.
+ */
+export function chatbotModelSettings(
+  catalog: CatalogReader,
+  plans: PlanTable,
+  plan: string | null,
+  modelId: string,
+  maxTokensCeiling: number,
+): ModelSettings {
+  const model = catalog.get(modelId) ?? catalog.unservedModels?.().find((entry) => entry.id === modelId);
+  return modelSettings(model, settingsLimits(plans, plan, maxTokensCeiling));
+}
+
+function settingsLimits(plans: PlanTable, plan: string | null, ceiling: number) {
+  return { ceiling, planMaxTokens: plans.limitsFor(effectivePlan(plans, plan)).maxTokens };
+}
+
+/** The plan's list names the alias (or "*"), whether or not the catalog offers it right now. */
+function planAllows(plans: PlanTable, plan: string | null, modelId: string): boolean {
+  const wanted = plans.modelsFor(effectivePlan(plans, plan));
+  return wanted.includes(ALL_MODELS) || wanted.includes(modelId);
 }
 
 /**
@@ -109,14 +152,24 @@ export function assertModelAllowed(
   throw new AppError('model_not_allowed', message, { details: { model: modelId, requiredPlan } });
 }
 
-export function toListEntry(model: CatalogModel): ModelListEntry {
+/** One list entry: the catalog's public fields and the caller's settings for the model. */
+export function listEntry(model: CatalogModel, settings: ModelSettings): ModelListEntry {
   const entry: ModelListEntry = { id: model.id, label: model.label, provider: model.provider };
   if (model.description !== undefined) entry.description = model.description;
+  if (model.served) entry.availability = 'served';
+  if (model.healthStatus !== undefined) entry.healthStatus = model.healthStatus;
   if (model.maxInputTokens !== undefined) entry.maxInputTokens = model.maxInputTokens;
   if (model.maxOutputTokens !== undefined) entry.maxOutputTokens = model.maxOutputTokens;
+  entry.maxTokensAllowed = settings.maxTokens.max;
+  if (settings.maxTokens.planClamp !== undefined) entry.maxTokensPlanClamp = settings.maxTokens.planClamp;
   if (model.inputCostPerToken !== undefined) entry.inputPricePer1k = per1k(model.inputCostPerToken);
   if (model.outputCostPerToken !== undefined) entry.outputPricePer1k = per1k(model.outputCostPerToken);
   if (model.supportsTemperature !== undefined) entry.supportsTemperature = model.supportsTemperature;
+  if (model.supportsReasoning !== undefined) entry.supportsReasoning = model.supportsReasoning;
+  if (settings.reasoningEfforts.length > 0) entry.reasoningEfforts = settings.reasoningEfforts;
+  if (model.supportsVision !== undefined) entry.supportsVision = model.supportsVision;
+  if (model.supportsFunctionCalling !== undefined)
+    entry.supportsFunctionCalling = model.supportsFunctionCalling;
   return entry;
 }
 

@@ -2,6 +2,7 @@ import { parseDocument } from 'yaml';
 import type { CatalogModel } from './catalog-model.js';
 import { dropUndefined } from './drop-undefined.js';
 import { describeType, formatPath, InvalidConfigError } from './invalid-config-error.js';
+import { reasoningEffortsFrom, temperatureFromParams } from './model-capabilities.js';
 import { inferProvider, providerFromSlug } from './provider-inference.js';
 
 /**
@@ -33,6 +34,10 @@ interface ModelInfo {
   inputCostPerToken?: number;
   outputCostPerToken?: number;
   supportsTemperature?: boolean;
+  supportsReasoning?: boolean;
+  reasoningEfforts?: string[];
+  supportsVision?: boolean;
+  supportsFunctionCalling?: boolean;
 }
 
 export function parseLiteLlmConfig(yamlText: string, source: string): CatalogModel[] {
@@ -151,15 +156,17 @@ function readModelInfo(value: unknown, path: (string | number)[], problems: stri
     }
     return raw;
   };
-  const params = value.supported_openai_params;
-  let paramsSayTemperature: boolean | undefined;
-  if (params !== undefined && params !== null) {
-    if (!Array.isArray(params) || params.some((param) => typeof param !== 'string')) {
-      problems.push(`${at('supported_openai_params')}: expected a list of strings`);
-    } else {
-      paramsSayTemperature = params.includes('temperature');
+  const strings = (key: string): string[] | undefined => {
+    const raw = value[key];
+    if (raw === undefined || raw === null) return undefined;
+    if (!Array.isArray(raw) || raw.some((item) => typeof item !== 'string')) {
+      problems.push(`${at(key)}: expected a list of strings, got ${describeType(raw)}`);
+      return undefined;
     }
-  }
+    return raw as string[];
+  };
+  const params = strings('supported_openai_params');
+  const supportsReasoning = flag('supports_reasoning');
   const provider = text('provider');
   return dropUndefined({
     label: text('label'),
@@ -172,7 +179,16 @@ function readModelInfo(value: unknown, path: (string | number)[], problems: stri
     maxOutputTokens: count('max_output_tokens') ?? count('max_tokens'),
     inputCostPerToken: price('input_cost_per_token'),
     outputCostPerToken: price('output_cost_per_token'),
-    supportsTemperature: flag('supports_temperature') ?? paramsSayTemperature,
+    // The operator's explicit flag wins over what the params list implies (model-capabilities.ts).
+    supportsTemperature: flag('supports_temperature') ?? temperatureFromParams(params, supportsReasoning),
+    supportsReasoning,
+    reasoningEfforts: reasoningEffortsFrom({
+      efforts: strings('supported_reasoning_efforts'),
+      params,
+      supportsReasoning,
+    }),
+    supportsVision: flag('supports_vision'),
+    supportsFunctionCalling: flag('supports_function_calling'),
   });
 }
 
@@ -196,9 +212,17 @@ function mergeDeployments(deployments: readonly Deployment[]): CatalogModel[] {
     ) => infos.map((info) => info[key]).filter((value): value is number => value !== undefined);
     const minOf = (values: number[]) => (values.length > 0 ? Math.min(...values) : undefined);
     const maxOf = (values: number[]) => (values.length > 0 ? Math.max(...values) : undefined);
-    const temperatureFlags = infos
-      .map((info) => info.supportsTemperature)
-      .filter((flag) => flag !== undefined);
+    // A capability holds for the alias only when every deployment that says has it (any may serve).
+    const all = (
+      key: 'supportsTemperature' | 'supportsReasoning' | 'supportsVision' | 'supportsFunctionCalling',
+    ) => {
+      const flags = infos.map((info) => info[key]).filter((flag) => flag !== undefined);
+      return flags.length === 0 ? undefined : flags.every(Boolean);
+    };
+    const effortLists = infos
+      .map((info) => info.reasoningEfforts)
+      .filter((efforts): efforts is string[] => efforts !== undefined);
+    const [firstEfforts, ...otherEfforts] = effortLists;
     const head = group[0] as Deployment;
     const nonChat = infos.some((info) => info.mode !== undefined && !chatModes.has(info.mode));
     return dropUndefined({
@@ -211,7 +235,11 @@ function mergeDeployments(deployments: readonly Deployment[]): CatalogModel[] {
       maxOutputTokens: minOf(numbers('maxOutputTokens')),
       inputCostPerToken: maxOf(numbers('inputCostPerToken')),
       outputCostPerToken: maxOf(numbers('outputCostPerToken')),
-      supportsTemperature: temperatureFlags.length === 0 ? undefined : temperatureFlags.every(Boolean),
+      supportsTemperature: all('supportsTemperature'),
+      supportsReasoning: all('supportsReasoning'),
+      reasoningEfforts: firstEfforts?.filter((effort) => otherEfforts.every((list) => list.includes(effort))),
+      supportsVision: all('supportsVision'),
+      supportsFunctionCalling: all('supportsFunctionCalling'),
     }) as CatalogModel;
   });
 }

@@ -43,6 +43,7 @@ export class ModelCatalog implements CatalogReader {
   #models: readonly CatalogModel[] = [];
   #byId = new Map<string, CatalogModel>();
   #unserved: string[] = [];
+  #unservedModels: readonly CatalogModel[] = [];
   #version = '';
   #lastRefreshAt: number | null = null;
   #discoveryError: string | undefined;
@@ -96,6 +97,10 @@ export class ModelCatalog implements CatalogReader {
 
   isUnserved(id: string): boolean {
     return this.#unserved.includes(id);
+  }
+
+  unservedModels(): readonly CatalogModel[] {
+    return this.#unservedModels;
   }
 
   get version(): string {
@@ -179,18 +184,27 @@ export class ModelCatalog implements CatalogReader {
           `model catalog: model discovery failed, serving the last known catalog: ${message}`,
         );
       }
+      const first = this.#discoveryError === undefined;
       this.#discoveryError = message;
+      // The models the last answer marked served are no longer known to be: say so in the list.
+      if (first) this.#rebuild();
     }
   }
 
   #rebuild(): void {
     if (!this.#config) return;
-    const { models, unserved } = applyDiscovery(this.#config.models, this.#live);
-    const version = createHash('sha256').update(JSON.stringify(models)).digest('hex').slice(0, 16);
+    const { models, unserved, unservedModels } = applyDiscovery(this.#config.models, this.#live, {
+      stale: this.#discoveryError !== undefined,
+    });
+    const version = createHash('sha256')
+      .update(JSON.stringify([models, unservedModels]))
+      .digest('hex')
+      .slice(0, 16);
     if (unserved.join() !== this.#unserved.join() && unserved.length > 0) {
       this.options.logger.warn(`model catalog: the proxy does not serve ${unserved.join(', ')}; not offered`);
     }
     this.#unserved = unserved;
+    this.#unservedModels = Object.freeze(unservedModels.map((model) => Object.freeze(model)));
     if (version === this.#version) return;
     this.#models = Object.freeze(models.map((model) => Object.freeze(model)));
     this.#byId = new Map(models.map((model) => [model.id, model]));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reasoningEffortsFrom, temperatureFromParams } from './model-capabilities.js';
 import { displayUrl, redactSecrets } from '../logging/redact.js';
 
 /**
@@ -16,6 +17,11 @@ export interface LiveModelInfo {
   inputCostPerToken?: number;
   outputCostPerToken?: number;
   supportsTemperature?: boolean;
+  supportsReasoning?: boolean;
+  reasoningEfforts?: string[];
+  supportsVision?: boolean;
+  supportsFunctionCalling?: boolean;
+  healthStatus?: string;
 }
 
 export interface LiveModels {
@@ -32,6 +38,10 @@ export interface DiscoveryOptions {
 }
 
 const positive = z.number().positive().nullish();
+// Capability fields are read leniently: one odd value (a newer LiteLLM, a hand-edited model_info) is
+// dropped for that field instead of failing the whole answer (which would hide every limit and price).
+const optionalFlag = z.boolean().nullish().catch(undefined);
+const optionalStrings = z.array(z.string()).nullish().catch(undefined);
 const modelGroupInfoBody = z.object({
   data: z.array(
     z.object({
@@ -43,6 +53,13 @@ const modelGroupInfoBody = z.object({
       input_cost_per_token: z.number().nonnegative().nullish(),
       output_cost_per_token: z.number().nonnegative().nullish(),
       supported_openai_params: z.array(z.string()).nullish(),
+      supports_reasoning: optionalFlag,
+      /** Newer LiteLLM releases only (absent in 1.81.13). */
+      supported_reasoning_efforts: optionalStrings,
+      supports_vision: optionalFlag,
+      supports_function_calling: optionalFlag,
+      /** Filled when LiteLLM's background health checks run; null in 1.81.13 without them. */
+      health_status: z.string().nullish().catch(undefined),
     }),
   ),
 });
@@ -82,8 +99,22 @@ function fromGroup(group: z.infer<typeof modelGroupInfoBody>['data'][number]): L
     info.inputCostPerToken = input;
     info.outputCostPerToken = output;
   }
-  if (group.supported_openai_params)
-    info.supportsTemperature = group.supported_openai_params.includes('temperature');
+  const params = group.supported_openai_params ?? undefined;
+  const supportsReasoning = group.supports_reasoning ?? undefined;
+  const supportsTemperature = temperatureFromParams(params, supportsReasoning);
+  if (supportsTemperature !== undefined) info.supportsTemperature = supportsTemperature;
+  if (supportsReasoning !== undefined) info.supportsReasoning = supportsReasoning;
+  const efforts = reasoningEffortsFrom({
+    efforts: group.supported_reasoning_efforts ?? undefined,
+    params,
+    supportsReasoning,
+  });
+  if (efforts !== undefined) info.reasoningEfforts = efforts;
+  if (typeof group.supports_vision === 'boolean') info.supportsVision = group.supports_vision;
+  if (typeof group.supports_function_calling === 'boolean')
+    info.supportsFunctionCalling = group.supports_function_calling;
+  const health = group.health_status?.trim();
+  if (health) info.healthStatus = health;
   return info;
 }
 

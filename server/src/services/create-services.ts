@@ -12,6 +12,7 @@ import type { CallAdmission, CallRequest } from './chat/chat-types.js';
 import { startRecoveryJob, type RecoveryJob } from './chat/recovery-job.js';
 import { ChatbotService } from './chatbot-service.js';
 import { ConversationService } from './conversation-service.js';
+import { withModelCapabilities } from './model-call-shaping.js';
 import { createLimits, ledgerSpentThisMonth } from './limits/index.js';
 import { PromptService } from './prompt-service.js';
 import { SubscriptionService } from './subscription-service.js';
@@ -93,6 +94,9 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     return limits.service.admit({ ...call, plan, limits: planLimits, price: catalog.get(call.model) });
   };
 
+  // Each call's options as its model takes them (no temperature it ignores, only efforts it has).
+  const llmClient = withModelCapabilities(llm.client, catalog);
+
   const chatbots = new ChatbotService(database.db, {
     defaultModel: config.llm.modelChat,
     defaultMaxTokens: config.chatbots.defaultMaxTokens,
@@ -104,7 +108,7 @@ export function createServices({ config, database, llm, catalog, plans, logger }
   const stopChannel = limits.redis
     ? createStopChannel(limits.redis, (messageId) => chat.stopBroadcast(messageId), logger)
     : null;
-  const chat = new ChatService(database.db, llm.client, chatbots, {
+  const chat = new ChatService(database.db, llmClient, chatbots, {
     historyMaxChars: config.chat.historyMaxChars,
     maxTurnMs: config.chat.maxTurnMs,
     maxAnswerChars: config.chat.maxAnswerChars,
@@ -126,7 +130,7 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     chat,
     conversations: new ConversationService(database.db, chatbots, { liveText: (id) => chat.liveText(id) }),
     usage,
-    prompts: new PromptService(llm.client, usage, { model: config.llm.modelPromptGen, admit: admitCall }),
+    prompts: new PromptService(llmClient, usage, { model: config.llm.modelPromptGen, admit: admitCall }),
     /** Answers left `streaming` by a dead process become `interrupted`: now, then every 30 s. */
     startRecovery: () => {
       recovery = startRecoveryJob(chat, { intervalMs: 30_000, staleAfterMs: 10_000, logger });

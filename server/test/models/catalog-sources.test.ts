@@ -122,8 +122,30 @@ describe('parseModelsJson', () => {
     ]);
   });
 
+  it('reads reasoning, vision and tool fields; supportsReasoning without a list offers low/medium/high', () => {
+    const [reasoner, listed] = parseModelsJson(
+      JSON.stringify([
+        { id: 'o4-mini', supportsReasoning: true, supportsTemperature: false, supportsVision: true },
+        {
+          id: 'r',
+          supportsReasoning: true,
+          reasoningEfforts: ['Low', 'high'],
+          supportsFunctionCalling: true,
+        },
+      ]),
+    );
+    expect(reasoner).toMatchObject({
+      supportsReasoning: true,
+      reasoningEfforts: ['low', 'medium', 'high'],
+      supportsTemperature: false,
+      supportsVision: true,
+    });
+    expect(listed).toMatchObject({ reasoningEfforts: ['low', 'high'], supportsFunctionCalling: true });
+  });
+
   it.each([
     ['not json', /^LLM_MODELS_JSON: not valid JSON/],
+    ['[{"id":"a","reasoningEfforts":"high"}]', /^LLM_MODELS_JSON: \[0\]\.reasoningEfforts: /],
     ['{"id":"a"}', /^LLM_MODELS_JSON: \(root\): .*array/],
     ['[]', /^LLM_MODELS_JSON: \(root\): .*>=1/],
     ['[{"id":""}]', /^LLM_MODELS_JSON: \[0\]\.id: /],

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlansConfig } from '../../src/config/plans.js';
+import { parsePlansConfig, parsePlansYaml } from '../../src/config/plans.js';
 import { AppError } from '../../src/errors.js';
 import type { CatalogModel, CatalogReader } from '../../src/models/catalog-model.js';
-import { assertModelAllowed, requiredPlanFor, visibleModels } from '../../src/models/eligibility.js';
+import {
+  assertModelAllowed,
+  chatbotModelSettings,
+  requiredPlanFor,
+  visibleModels,
+} from '../../src/models/eligibility.js';
 import { createStaticCatalog } from '../../src/models/model-catalog.js';
 
 const models: CatalogModel[] = [
@@ -38,6 +43,8 @@ const plans = parsePlansConfig({
 });
 
 const ids = (entries: { id: string }[]) => entries.map((entry) => entry.id);
+const shown = { showLocked: true, maxTokensCeiling: 32_000 };
+const notShown = { showLocked: false, maxTokensCeiling: 32_000 };
 
 function appError(run: () => unknown): AppError {
   try {
@@ -51,13 +58,14 @@ function appError(run: () => unknown): AppError {
 
 describe('visibleModels', () => {
   it('basic: its models, then locked ones with the cheapest plan that unlocks them', () => {
-    const entries = visibleModels(catalog, plans, 'basic', true);
+    const entries = visibleModels(catalog, plans, 'basic', shown);
     expect(entries).toEqual([
       {
         id: 'chat-default',
         label: 'GPT-4o mini',
         provider: 'openai',
         maxOutputTokens: 16384,
+        maxTokensAllowed: 16384,
         inputPricePer1k: 0.00015,
         outputPricePer1k: 0.0006,
       },
@@ -66,6 +74,7 @@ describe('visibleModels', () => {
         label: 'Claude Sonnet',
         provider: 'anthropic',
         maxOutputTokens: 64000,
+        maxTokensAllowed: 32000,
         locked: true,
         requiredPlan: 'pro',
       },
@@ -73,6 +82,7 @@ describe('visibleModels', () => {
         id: 'reasoning',
         label: 'o3 mini',
         provider: 'openai',
+        maxTokensAllowed: 32000,
         supportsTemperature: false,
         locked: true,
         requiredPlan: 'pro',
@@ -81,22 +91,30 @@ describe('visibleModels', () => {
         id: 'gemini-default',
         label: 'Gemini Flash',
         provider: 'google',
+        maxTokensAllowed: 32000,
         locked: true,
         requiredPlan: 'enterprise',
       },
-      { id: 'unplanned', label: 'In no plan', provider: 'other', locked: true, requiredPlan: 'enterprise' },
+      {
+        id: 'unplanned',
+        label: 'In no plan',
+        provider: 'other',
+        maxTokensAllowed: 32000,
+        locked: true,
+        requiredPlan: 'enterprise',
+      },
     ]);
   });
 
   it('never lists hidden models nor aliases the catalog lacks, even under "*"', () => {
-    const all = ids(visibleModels(catalog, plans, 'enterprise', true));
+    const all = ids(visibleModels(catalog, plans, 'enterprise', shown));
     expect(all).toEqual(['chat-default', 'claude-default', 'gemini-default', 'reasoning', 'unplanned']);
     expect(all).not.toContain('prompt-helper');
-    expect(ids(visibleModels(catalog, plans, 'basic', true))).not.toContain('missing-model');
+    expect(ids(visibleModels(catalog, plans, 'basic', shown))).not.toContain('missing-model');
   });
 
   it('pro: more models, fewer locked', () => {
-    const entries = visibleModels(catalog, plans, 'pro', true);
+    const entries = visibleModels(catalog, plans, 'pro', shown);
     expect(entries.filter((entry) => !entry.locked).map((entry) => entry.id)).toEqual([
       'chat-default',
       'claude-default',
@@ -109,12 +127,12 @@ describe('visibleModels', () => {
   });
 
   it('no plan and an unknown plan get the baseline', () => {
-    expect(ids(visibleModels(catalog, plans, null, false))).toEqual(['chat-default']);
-    expect(visibleModels(catalog, plans, 'gold', true)).toEqual(visibleModels(catalog, plans, null, true));
+    expect(ids(visibleModels(catalog, plans, null, notShown))).toEqual(['chat-default']);
+    expect(visibleModels(catalog, plans, 'gold', shown)).toEqual(visibleModels(catalog, plans, null, shown));
   });
 
   it('without showLocked only the allowed models are listed', () => {
-    expect(visibleModels(catalog, plans, 'basic', false).some((entry) => entry.locked)).toBe(false);
+    expect(visibleModels(catalog, plans, 'basic', notShown).some((entry) => entry.locked)).toBe(false);
   });
 
   it('does not show models only a lower plan allows as locked', () => {
@@ -122,7 +140,98 @@ describe('visibleModels', () => {
       chatModel: 'chat-default',
       plansJson: '{"basic":["gemini-default"],"pro":["chat-default"]}',
     });
-    expect(ids(visibleModels(catalog, odd, 'pro', true))).toEqual(['chat-default']);
+    expect(ids(visibleModels(catalog, odd, 'pro', shown))).toEqual(['chat-default']);
+  });
+});
+
+describe('the settings each entry announces', () => {
+  const capable: CatalogModel[] = [
+    {
+      id: 'o-reasoner',
+      label: 'o4-mini',
+      provider: 'openai',
+      hidden: false,
+      maxOutputTokens: 100_000,
+      supportsTemperature: false,
+      supportsReasoning: true,
+      // A newer LiteLLM's list: only the chatbot setting's values are offered, in its order.
+      reasoningEfforts: ['high', 'minimal', 'low'],
+      supportsVision: true,
+      supportsFunctionCalling: true,
+      served: true,
+      healthStatus: 'healthy',
+    },
+    { id: 'small', label: 'Mistral Small', provider: 'mistral', hidden: false, maxOutputTokens: 8191 },
+  ];
+  const unservedModel: CatalogModel = { id: 'gone', label: 'Gone', provider: 'google', hidden: false };
+  const reader: CatalogReader = {
+    ...createStaticCatalog(capable),
+    isUnserved: (id) => id === 'gone',
+    unservedModels: () => [unservedModel],
+  };
+  const tiers = parsePlansYaml(
+    `plans:
+  basic: { models: [small, o-reasoner], limits: { maxTokens: 512 } }
+  pro: { models: ["*"] }
+`,
+    'plans.yaml',
+  );
+  const ceiling = { showLocked: true, maxTokensCeiling: 8192 };
+
+  it('combines the model limit and the server ceiling, and names the plan clamp beside them', () => {
+    const basic = visibleModels(reader, tiers, 'basic', ceiling);
+    expect(basic.find((entry) => entry.id === 'o-reasoner')).toEqual({
+      id: 'o-reasoner',
+      label: 'o4-mini',
+      provider: 'openai',
+      availability: 'served',
+      healthStatus: 'healthy',
+      maxOutputTokens: 100_000,
+      // 100,000 for the model, 8,192 on this server: the hint and the refusal say 8,192.
+      maxTokensAllowed: 8192,
+      maxTokensPlanClamp: 512,
+      supportsTemperature: false,
+      supportsReasoning: true,
+      reasoningEfforts: ['low', 'high'],
+      supportsVision: true,
+      supportsFunctionCalling: true,
+    });
+    expect(basic.find((entry) => entry.id === 'small')).toMatchObject({
+      maxTokensAllowed: 8191,
+      maxTokensPlanClamp: 512,
+    });
+    const pro = visibleModels(reader, tiers, 'pro', ceiling);
+    expect(pro.find((entry) => entry.id === 'small')).not.toHaveProperty('maxTokensPlanClamp');
+  });
+
+  it('the chatbot service gets the very numbers the list announces', () => {
+    for (const plan of ['basic', 'pro', null]) {
+      for (const entry of visibleModels(reader, tiers, plan, ceiling)) {
+        const settings = chatbotModelSettings(reader, tiers, plan, entry.id, 8192);
+        expect(settings.maxTokens.max).toBe(entry.maxTokensAllowed);
+        expect(settings.maxTokens.planClamp).toBe(entry.maxTokensPlanClamp);
+        expect(settings.reasoningEfforts).toEqual(entry.reasoningEfforts ?? []);
+        expect(settings.honoursTemperature).toBe(entry.supportsTemperature !== false);
+      }
+    }
+    // An alias the catalog lacks altogether: the ceiling alone, nothing else offered.
+    expect(chatbotModelSettings(reader, tiers, 'pro', 'nowhere', 8192)).toEqual({
+      maxTokens: { max: 8192 },
+      honoursTemperature: true,
+      reasoningEfforts: [],
+    });
+  });
+
+  it('lists an allowed model the proxy does not serve after the usable ones, marked unserved', () => {
+    expect(
+      visibleModels(reader, tiers, 'pro', ceiling).map((entry) => [entry.id, entry.availability ?? '']),
+    ).toEqual([
+      ['o-reasoner', 'served'],
+      ['small', ''],
+      ['gone', 'unserved'],
+    ]);
+    // Not in the basic plan: neither offered nor shown as unserved (nor as locked: no catalog entry).
+    expect(ids(visibleModels(reader, tiers, 'basic', ceiling))).toEqual(['o-reasoner', 'small']);
   });
 });
 

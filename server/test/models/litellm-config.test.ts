@@ -89,8 +89,80 @@ describe('parseLiteLlmConfig', () => {
     expect(byId.get('chat-default')?.supportsTemperature).toBeUndefined();
   });
 
+  it('offers reasoning efforts where the params list reasoning_effort', () => {
+    expect(byId.get('reasoning')?.reasoningEfforts).toEqual(['low', 'medium', 'high']);
+    expect(byId.get('chat-default')).not.toHaveProperty('reasoningEfforts');
+  });
+
   it('leaves the os.environ/ text in the file untouched', () => {
     expect(fixture).toContain('api_key: os.environ/OPENAI_API_KEY');
+  });
+});
+
+describe('capability keys in model_info', () => {
+  const parse = (modelInfo: string, second?: string) =>
+    parseLiteLlmConfig(
+      `model_list:
+  - model_name: m
+    litellm_params: { model: openai/some-model }
+    model_info: ${modelInfo}
+${
+  second
+    ? `  - model_name: m
+    litellm_params: { model: azure/some-model }
+    model_info: ${second}
+`
+    : ''
+}`,
+      SOURCE,
+    )[0];
+
+  it('reads supports_reasoning, supported_reasoning_efforts, supports_vision and supports_function_calling', () => {
+    expect(
+      parse(
+        '{ supports_reasoning: true, supported_reasoning_efforts: [low, High], supports_vision: true, supports_function_calling: false }',
+      ),
+    ).toMatchObject({
+      supportsReasoning: true,
+      reasoningEfforts: ['low', 'high'],
+      supportsVision: true,
+      supportsFunctionCalling: false,
+    });
+  });
+
+  it('a reasoning model whose params lack top_p does not honour temperature; supports_temperature wins', () => {
+    // The o-series shape LiteLLM 1.81.13 reports (it lists temperature, then drops it).
+    const oSeries = '[max_tokens, stream, temperature, reasoning_effort]';
+    expect(parse(`{ supports_reasoning: true, supported_openai_params: ${oSeries} }`)).toMatchObject({
+      supportsTemperature: false,
+      reasoningEfforts: ['low', 'medium', 'high'],
+    });
+    expect(
+      parse(`{ supports_reasoning: true, supports_temperature: true, supported_openai_params: ${oSeries} }`),
+    ).toMatchObject({ supportsTemperature: true });
+    expect(
+      parse('{ supports_reasoning: true, supported_openai_params: [temperature, top_p, reasoning_effort] }'),
+    ).toMatchObject({ supportsTemperature: true });
+    expect(parse('{ supports_reasoning: false }')).toMatchObject({ reasoningEfforts: [] });
+  });
+
+  it('an alias has a capability only when every deployment that says has it', () => {
+    expect(
+      parse(
+        '{ supports_vision: true, supported_reasoning_efforts: [low, medium, high] }',
+        '{ supports_vision: false, supported_reasoning_efforts: [low, high] }',
+      ),
+    ).toMatchObject({ supportsVision: false, reasoningEfforts: ['low', 'high'] });
+  });
+
+  it('refuses a capability key of the wrong type, naming it', () => {
+    expect(
+      parseError(
+        'model_list:\n  - model_name: a\n    litellm_params: { model: gpt-4o }\n    model_info: { supported_reasoning_efforts: high }\n',
+      ).message,
+    ).toBe(
+      'litellm/config.yaml: model_list[0].model_info.supported_reasoning_efforts: expected a list of strings, got a string',
+    );
   });
 });
 

@@ -102,10 +102,16 @@ describe('model discovery against the mock upstream', () => {
       inputCostPerToken: 1.5e-7,
       outputCostPerToken: 6e-7,
       supportsTemperature: true,
+      // The mock lists no reasoning_effort and reports no vision or tools.
+      reasoningEfforts: [],
+      supportsVision: false,
+      supportsFunctionCalling: false,
+      served: true,
     });
     expect(catalog.get('gemini-default')).toMatchObject({ provider: 'google', maxOutputTokens: 65536 });
     expect(catalog.get('claude-default')).toBeUndefined();
     expect(catalog.isUnserved('claude-default')).toBe(true);
+    expect(catalog.unservedModels().map((model) => model.id)).toEqual(['claude-default']);
     expect(catalog.status()).toMatchObject({
       source: 'litellm-file',
       models: 2,
@@ -197,17 +203,26 @@ describe('model discovery fallbacks', () => {
     const version = catalog.version;
     expect(catalog.status().stale).toBe(false);
 
+    expect(catalog.get('chat-default')?.served).toBe(true);
+
     up = false;
     await catalog.refresh();
-    expect(catalog.version).toBe(version);
+    // The same models, but none is known to be served any more (the list says so: a new version).
     expect(catalog.list().map((model) => model.id)).toEqual(['chat-default', 'prompt-helper']);
+    expect(catalog.get('chat-default')?.served).toBeUndefined();
+    expect(catalog.version).not.toBe(version);
     expect(catalog.status()).toMatchObject({ stale: true, discovery: 'unreachable' });
     expect(catalog.status().error).toContain('HTTP 503');
+    const staleVersion = catalog.version;
+    await catalog.refresh();
+    expect(catalog.version).toBe(staleVersion);
 
     up = true;
     await catalog.refresh();
     expect(catalog.status()).toMatchObject({ stale: false, discovery: 'model_group_info' });
     expect(catalog.status().error).toBeUndefined();
+    expect(catalog.version).toBe(version);
+    expect(catalog.get('chat-default')?.served).toBe(true);
   });
 
   it('treats a body of the wrong shape as a failure, not as "serves nothing"', async () => {

@@ -54,6 +54,7 @@ async function buildRouteApp(showLockedModels: boolean): Promise<FastifyInstance
     plans: () => plans,
     subscriptions: { getActivePlan: async (userId) => activePlans[userId] ?? null },
     showLockedModels,
+    maxTokensCeiling: 8192,
   });
   await app.ready();
   return app;
@@ -106,6 +107,8 @@ describe('GET /api/llm/models', () => {
       label: 'GPT-4o mini',
       provider: 'openai',
       maxOutputTokens: 16384,
+      // The model allows 16,384; this server's ceiling is 8,192.
+      maxTokensAllowed: 8192,
       inputPricePer1k: 0.00015,
       outputPricePer1k: 0.0006,
     });
@@ -158,6 +161,14 @@ describe('GET /api/llm/models', () => {
     };
     const responses = document.paths['/api/llm/models']?.get.responses ?? {};
     expect(Object.keys(responses)).toEqual(expect.arrayContaining(['200', '304', '401']));
-    expect(JSON.stringify(responses['200'])).toContain('requiredPlan');
+    const schema = JSON.stringify(responses['200']);
+    for (const field of [
+      'requiredPlan',
+      'maxTokensAllowed',
+      'maxTokensPlanClamp',
+      'reasoningEfforts',
+      'availability',
+    ])
+      expect(schema).toContain(field);
   });
 });

@@ -15,6 +15,8 @@ export interface ModelsRoutesOptions {
   subscriptions: { getActivePlan(userId: string): Promise<string | null> };
   /** LLM_SHOW_LOCKED_MODELS */
   showLockedModels: boolean;
+  /** CHATBOT_MAX_TOKENS_CEILING: part of each entry's `maxTokensAllowed`. */
+  maxTokensCeiling: number;
 }
 
 /** GET /api/llm/models — computed from memory; no upstream call per request. */
@@ -26,6 +28,12 @@ export const modelsRoutes: FastifyPluginAsyncZod<ModelsRoutesOptions> = async (a
       schema: {
         tags: ['models'],
         summary: "Models the caller's plan allows, plus locked ones a higher plan unlocks",
+        description:
+          'Allowed models first (in catalog order), then allowed models the proxy does not serve right now ' +
+          '(`availability: "unserved"`, cannot be picked), then locked ones. Each entry says what a chatbot ' +
+          'on it may set for this caller: `maxTokensAllowed` (the model limit and the server ceiling ' +
+          'combined; more is refused), `maxTokensPlanClamp` (the plan answers with at most this many ' +
+          'tokens), `supportsTemperature: false` (temperature kept but not sent) and `reasoningEfforts`.',
         response: {
           200: modelList,
           304: z.null().describe('Not modified (If-None-Match)'),
@@ -65,7 +73,7 @@ class AnswerMemo {
   constructor(private readonly options: ModelsRoutesOptions) {}
 
   get(plans: PlanTable, plan: string | null): Answer {
-    const { catalog, showLockedModels } = this.options;
+    const { catalog, showLockedModels, maxTokensCeiling } = this.options;
     const versions = `${catalog.version}|${plans.version}`;
     if (versions !== this.versions) {
       this.byPlan.clear();
@@ -75,10 +83,14 @@ class AnswerMemo {
     if (!answer) {
       // Strong: the body is a pure function of these inputs, and content-hashed versions agree across instances.
       const etag = `"${createHash('sha256')
-        .update(`${versions}|${plan ?? ''}|${showLockedModels}`)
+        .update(`${versions}|${plan ?? ''}|${showLockedModels}|${maxTokensCeiling}`)
         .digest('base64url')
         .slice(0, 27)}"`;
-      const body = JSON.stringify(modelList.parse(visibleModels(catalog, plans, plan, showLockedModels)));
+      const entries = visibleModels(catalog, plans, plan, {
+        showLocked: showLockedModels,
+        maxTokensCeiling,
+      });
+      const body = JSON.stringify(modelList.parse(entries));
       answer = { etag, body };
       this.byPlan.set(plan ?? '', answer);
     }
