@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './chatbot.js';
 export * from './models.js';
 export * from './chat.js';
+export * from './account.js';

@@ -113,7 +113,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await registerOpenApi(app, config.server.openApiUi);
   await app.register(metricsRoutes);
-  await app.register(authPlugin, { auth });
+  await app.register(authPlugin, {
+    auth,
+    sessions: services.sessions,
+    onUserChange: services.userChanged,
+  });
   await app.register(rateLimitPlugin, {
     redis: services.limits.redis,
     planLimitsFor: (request) => services.planOf(request.user?.id ?? null),

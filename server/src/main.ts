@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     baseUrl: config.server.appUrl,
     trustedOrigins: config.server.trustedOrigins,
     secureCookies: config.server.appUrl.startsWith('https://'),
+    logger,
   });
   const models = await startModelAccess(config, {
     info: (message) => logger.info(message),

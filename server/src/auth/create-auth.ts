@@ -1,7 +1,24 @@
 import { betterAuth } from 'better-auth';
+import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import type { z } from 'zod';
+import {
+  changePasswordBody,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  signInBody,
+  signUpBody,
+  updateUserBody,
+} from '@app/common';
 import type { Db } from '../db/database.js';
 import * as schema from '../db/schema.js';
+import { sqlStateIn } from '../db/sql-state.js';
+
+/** The slice of pino's logger better-auth's lines go to (an object of safe fields, then a message). */
+export interface AuthLogger {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
 
 export interface AuthOptions {
   db: Db;
@@ -9,7 +26,20 @@ export interface AuthOptions {
   baseUrl: string;
   trustedOrigins: string[];
   secureCookies: boolean;
+  /** Where better-auth's own log lines go (the process logger); without it, one plain line on stderr. */
+  logger?: AuthLogger;
 }
+
+/**
+ * Bodies checked before better-auth runs the endpoint, keyed on the endpoint better-auth matched
+ * (not on the request's URL, so no spelling of the path gets past them).
+ */
+const bodySchemas: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType>([
+  ['/sign-up/email', signUpBody],
+  ['/sign-in/email', signInBody],
+  ['/update-user', updateUserBody],
+  ['/change-password', changePasswordBody],
+]);
 
 /** better-auth: email + password, sessions in the DB, HTTP-only cookies, origin checks on. */
 export function createAuth(options: AuthOptions) {
@@ -27,7 +57,15 @@ export function createAuth(options: AuthOptions) {
     baseURL: options.baseUrl,
     basePath: '/api/auth',
     trustedOrigins: options.trustedOrigins,
-    emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128 },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: PASSWORD_MIN,
+      maxPasswordLength: PASSWORD_MAX,
+      // Account enumeration: a sign-up answers the same for a new and an existing email (200,
+      // `{token: null, user}`, no cookie; better-auth hashes the password either way), so it never
+      // signs in; the client signs in next (docs/security.md, "Sign-up").
+      autoSignIn: false,
+    },
     user: {
       additionalFields: {
         // `input: false`: a sign-up body cannot make itself an admin.
@@ -37,11 +75,19 @@ export function createAuth(options: AuthOptions) {
     session: {
       expiresIn: 60 * 60 * 24 * 30,
       updateAge: 60 * 60 * 24,
-      // A signed cookie caches the session for a short while: no DB round-trip per request.
-      cookieCache: { enabled: true, maxAge: 60 },
+      // No signed session_data cookie: better-auth would trust one without the database until it
+      // expires, so a sign-out, a password change or a role change would not reach a replayed
+      // cookie. Our session cache (auth/session-cache.ts) keeps the hot path off the database and
+      // is dropped, on every instance, when a user's sessions change.
+      cookieCache: { enabled: false },
     },
     // Per-IP sign-up / sign-in limits live in http/plugins/rate-limit.ts (shared through Redis).
     rateLimit: { enabled: false },
+    hooks: { before: createAuthMiddleware(async (ctx) => validateBody(ctx.path, ctx.body)) },
+    // An unexpected failure is thrown to our route (http/plugins/auth.ts), which answers in our error
+    // shape and logs no query parameters, instead of better-call printing it to stderr.
+    onAPIError: { throw: true },
+    logger: authLogger(options.logger),
     advanced: {
       // better-auth turns its Origin/CSRF check off when NODE_ENV=test or TEST is set; ours is always on
       // (an operator's stray TEST=1 must not disable it, and tests must see production behaviour).
@@ -55,3 +101,45 @@ export function createAuth(options: AuthOptions) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/** A 400 in our error shape (`{"error":{"code":"validation_failed",…}}`) for a body that fails its schema. */
+function validateBody(path: string, body: unknown): void {
+  const bodySchema = bodySchemas.get(path);
+  if (!bodySchema) return;
+  const parsed = bodySchema.safeParse(body);
+  if (parsed.success) return;
+  const details = parsed.error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || null,
+    message: issue.message,
+  }));
+  const first = details[0]!;
+  throw new APIError('BAD_REQUEST', {
+    error: {
+      code: 'validation_failed',
+      message: first.field ? `${first.field}: ${first.message}` : first.message,
+      details,
+    },
+  });
+}
+
+/**
+ * better-auth's log lines without their arguments: those are errors whose message carries the failed
+ * query and its parameters (a user's email, name…). Only the error's name and SQLSTATE travel on.
+ * Info and debug lines (e.g. "sign-up attempt for existing email: …") are not written.
+ */
+function authLogger(logger: AuthLogger | undefined) {
+  return {
+    level: 'warn' as const,
+    log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, ...args: unknown[]) => {
+      if (level !== 'warn' && level !== 'error') return;
+      const error = args.find((arg) => arg instanceof Error);
+      const fields = {
+        component: 'better-auth',
+        ...(error ? { errorName: error.name } : {}),
+        ...(error && sqlStateIn(error, () => true) ? { sqlState: sqlStateIn(error, () => true) } : {}),
+      };
+      if (logger) logger[level](fields, message);
+      else process.stderr.write(`[better-auth] ${level}: ${message}\n`);
+    },
+  };
+}

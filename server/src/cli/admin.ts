@@ -3,7 +3,7 @@ import { createDatabase } from '../db/create-db.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { AppError } from '../errors.js';
 import { createRedis } from '../redis/create-redis.js';
-import { publishInvalidation } from '../redis/invalidation-channel.js';
+import { publishInvalidation, type Invalidation } from '../redis/invalidation-channel.js';
 import { readAdminHandle } from '../runtime/admin-handle.js';
 import { SubscriptionService } from '../services/subscription-service.js';
 import { AdminUsageError, parseAdminCommand, USAGE, type AdminCommand } from './admin-command.js';
@@ -31,7 +31,9 @@ async function runDirect(config: Config, command: AdminCommand): Promise<string>
   try {
     const planNames = await configuredPlanNames(config);
     const service = new SubscriptionService(database.db, () => planNames, {
-      onPlanChange: (userId) => announcePlanChange(config, userId),
+      onPlanChange: (userId) => announce(config, { kind: 'plan', userId }),
+      // Running servers keep the role in their cached sessions: they look the user up again.
+      onRoleChange: (userId) => announce(config, { kind: 'user', userId }),
     });
     if (command.kind === 'set-plan') {
       await service.setPlanByEmail(command.email, command.plan);
@@ -45,21 +47,22 @@ async function runDirect(config: Config, command: AdminCommand): Promise<string>
 }
 
 /**
- * Running servers keep plans in memory: with REDIS_URL they are told at once (the channel they
- * listen on); without it they apply the change within their plan cache TTL (30 s).
+ * Running servers keep plans and sessions (with the role) in memory: with REDIS_URL they are told at
+ * once (the channel they listen on); without it they apply the change within their cache TTL (plans
+ * 30 s, sessions 20 s).
  */
-async function announcePlanChange(config: Config, userId: string): Promise<void> {
+async function announce(config: Config, invalidation: Invalidation): Promise<void> {
   if (!config.redisUrl) return;
   const redis = createRedis(config.redisUrl, {
     logger: { info: () => {}, warn: (message) => process.stderr.write(`admin: ${redactSecrets(message)}\n`) },
     connectionName: 'chatbot-builder-admin',
   });
   try {
-    await publishInvalidation(redis.client, { kind: 'plan', userId });
+    await publishInvalidation(redis.client, invalidation);
   } catch (error) {
     const reason = redactSecrets(error instanceof Error ? error.message : String(error));
     process.stderr.write(
-      `admin: warning: the plan is saved, but running servers could not be told over Redis (${reason}); they apply it within 30 s\n`,
+      `admin: warning: the ${invalidation.kind === 'plan' ? 'plan' : 'role'} is saved, but running servers could not be told over Redis (${reason}); they apply it within ${invalidation.kind === 'plan' ? 30 : 20} s\n`,
     );
   } finally {
     await redis.close();

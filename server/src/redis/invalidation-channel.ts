@@ -4,8 +4,15 @@ import { openPubSubChannel } from './pubsub-channel.js';
 
 const CHANNEL = 'cache:invalidate';
 
-/** Something an instance keeps in memory changed: every instance drops its copy. */
-export type Invalidation = { kind: 'chatbot'; chatbotId: string } | { kind: 'plan'; userId: string };
+/**
+ * Something an instance keeps in memory changed: every instance drops its copy. `user`: a user's
+ * sessions, role or profile changed (sign-out, password change, role change…): every cached
+ * session of that user is looked up again.
+ */
+export type Invalidation =
+  | { kind: 'chatbot'; chatbotId: string }
+  | { kind: 'plan'; userId: string }
+  | { kind: 'user'; userId: string };
 
 export interface InvalidationHandlers {
   onInvalidation(invalidation: Invalidation): void;
@@ -22,9 +29,9 @@ export interface InvalidationChannel {
 }
 
 /**
- * Cache invalidation across instances: the chatbot rows and plans each replica keeps in memory are
- * dropped everywhere when one replica (or the admin CLI) changes them. Messages are `chatbot:<id>`
- * and `plan:<userId>` on one Redis pub/sub channel. Best effort: a message lost while Redis is
+ * Cache invalidation across instances: the chatbot rows, plans and sessions each replica keeps in
+ * memory are dropped everywhere when one replica (or the admin CLI) changes them. Messages are
+ * `chatbot:<id>`, `plan:<userId>` and `user:<userId>` on one Redis pub/sub channel. Best effort: a message lost while Redis is
  * unreachable is covered by the caches' TTL, and by a full drop once the subscription is back.
  */
 export function createInvalidationChannel(
@@ -60,7 +67,7 @@ export async function publishInvalidation(client: Redis, invalidation: Invalidat
 export function encodeInvalidation(invalidation: Invalidation): string {
   return invalidation.kind === 'chatbot'
     ? `chatbot:${invalidation.chatbotId}`
-    : `plan:${invalidation.userId}`;
+    : `${invalidation.kind}:${invalidation.userId}`;
 }
 
 export function decodeInvalidation(message: string): Invalidation | null {
@@ -69,6 +76,6 @@ export function decodeInvalidation(message: string): Invalidation | null {
   const id = message.slice(colon + 1);
   if (colon < 1 || !id) return null;
   if (kind === 'chatbot') return { kind, chatbotId: id };
-  if (kind === 'plan') return { kind, userId: id };
+  if (kind === 'plan' || kind === 'user') return { kind, userId: id };
   return null;
 }

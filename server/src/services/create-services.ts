@@ -1,4 +1,5 @@
 import type { BaseLogger } from 'pino';
+import { createSessionCache } from '../auth/session-cache.js';
 import type { Config } from '../config/index.js';
 import type { PlanStore } from '../config/plans-store.js';
 import type { Database } from '../db/database.js';
@@ -42,20 +43,23 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     commandTimeoutMs: config.limits.redisCommandTimeoutMs,
   });
 
-  // Chatbot rows and plans are kept in memory (the chat path reads neither from the database when
-  // warm). A change is applied at once on this instance, told to the others over Redis when there
-  // is one, and otherwise bounded by the caches' TTL (docs/architecture.md).
+  // Chatbot rows, plans and sessions are kept in memory (the chat path reads none of them from the
+  // database when warm). A change is applied at once on this instance, told to the others over Redis
+  // when there is one, and otherwise bounded by the caches' TTL (docs/architecture.md).
+  const sessions = createSessionCache();
   const invalidations = limits.redis
     ? createInvalidationChannel(
         limits.redis,
         {
-          onInvalidation: (invalidation) =>
-            invalidation.kind === 'chatbot'
-              ? chatbots.forget(invalidation.chatbotId)
-              : subscriptions.forget(invalidation.userId),
+          onInvalidation: (invalidation) => {
+            if (invalidation.kind === 'chatbot') chatbots.forget(invalidation.chatbotId);
+            else if (invalidation.kind === 'plan') subscriptions.forget(invalidation.userId);
+            else sessions.forgetGroup(invalidation.userId);
+          },
           onResubscribed: () => {
             chatbots.forgetAll();
             subscriptions.forgetAll();
+            sessions.clear();
           },
         },
         logger,
@@ -70,8 +74,18 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     });
   };
 
+  /**
+   * A user's sessions, role or profile changed (sign-out, password change, role change): every
+   * cached session of theirs is looked up again, here at once and elsewhere when told.
+   */
+  const userChanged = async (userId: string) => {
+    sessions.forgetGroup(userId);
+    await announce({ kind: 'user', userId });
+  };
+
   const subscriptions = new SubscriptionService(database.db, planNames, {
     onPlanChange: (userId) => announce({ kind: 'plan', userId }),
+    onRoleChange: userChanged,
   });
   const withLimits = (plan: string | null) => {
     const table = plans.current();
@@ -121,6 +135,8 @@ export function createServices({ config, database, llm, catalog, plans, logger }
 
   let recovery: RecoveryJob | null = null;
   return {
+    sessions,
+    userChanged,
     planNames,
     planOf,
     activePlanOf,

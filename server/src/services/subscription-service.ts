@@ -20,6 +20,11 @@ export interface SubscriptionServiceOptions {
    * tells the other instances (create-services.ts broadcasts it over Redis; the admin CLI too).
    */
   onPlanChange?: (userId: string) => void | Promise<void>;
+  /**
+   * Told after a user's role changed through this service: their cached sessions carry the role, so
+   * they are dropped on every instance (create-services.ts; the admin CLI announces it over Redis).
+   */
+  onRoleChange?: (userId: string) => void | Promise<void>;
 }
 
 /** Plans and roles. Plan names come from config (the plan table); this service only stores them. */
@@ -107,6 +112,7 @@ export class SubscriptionService {
   async setRoleByEmail(email: string, role: Role): Promise<{ userId: string; role: Role }> {
     const userId = await this.userIdByEmail(email);
     await this.db.update(user).set({ role, updatedAt: new Date() }).where(eq(user.id, userId));
+    await this.options.onRoleChange?.(userId);
     return { userId, role };
   }
 

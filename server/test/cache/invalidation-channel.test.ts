@@ -13,13 +13,15 @@ const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const quiet = { info: () => {}, warn: () => {} };
 
 describe('invalidation messages', () => {
-  it('round-trips chatbot and plan invalidations, and ignores anything else', () => {
+  it('round-trips chatbot, plan and user invalidations, and ignores anything else', () => {
     const messages: Invalidation[] = [
       { kind: 'chatbot', chatbotId: 'bot-1' },
       { kind: 'plan', userId: 'user:with:colons' },
+      { kind: 'user', userId: 'u-2' },
     ];
     for (const message of messages) expect(decodeInvalidation(encodeInvalidation(message))).toEqual(message);
     expect(encodeInvalidation({ kind: 'plan', userId: 'u1' })).toBe('plan:u1');
+    expect(encodeInvalidation({ kind: 'user', userId: 'u1' })).toBe('user:u1');
     for (const junk of ['', 'chatbot:', ':x', 'role:u1', 'plan']) expect(decodeInvalidation(junk)).toBeNull();
   });
 });

@@ -96,4 +96,56 @@ describe('ReadThroughCache', () => {
     expect(await cache.get('a', load)).toBe(2);
     expect(load).toHaveBeenCalledTimes(2);
   });
+
+  describe('groups (sessions by user)', () => {
+    type Session = { user: string };
+    const groupsOf = (cache: ReadThroughCache<Session | null>) =>
+      (cache as unknown as { groups: Map<string, Set<string>> }).groups;
+
+    it('drops every entry of a group at once, and no other', async () => {
+      const cache = new ReadThroughCache<Session | null>({
+        max: 10,
+        ttlMs: 60_000,
+        groupOf: (session) => session?.user ?? null,
+      });
+      const load = vi.fn(async (key: string) => (key === 'signed-out' ? null : { user: key.slice(0, 1) }));
+      for (const key of ['a1', 'a2', 'b1', 'signed-out']) await cache.get(key, () => load(key));
+      expect(load).toHaveBeenCalledTimes(4);
+      cache.forgetGroup('a');
+      for (const key of ['a1', 'a2', 'b1', 'signed-out']) await cache.get(key, () => load(key));
+      expect(load.mock.calls.slice(4).map(([key]) => key)).toEqual(['a1', 'a2']);
+    });
+
+    it('keeps no load under way when a group is dropped, and lets no later caller join one', async () => {
+      const cache = new ReadThroughCache<Session>({
+        max: 10,
+        ttlMs: 60_000,
+        groupOf: (session) => session.user,
+      });
+      const before = deferred<Session>();
+      const first = cache.get('a1', () => before.promise); // looked up before the sign-out
+      cache.forgetGroup('a'); // its key was not filed yet: every load under way is let go
+      const after = cache.get('a1', async () => ({ user: 'a', fresh: true }) as Session);
+      before.resolve({ user: 'a' });
+      expect(await first).toEqual({ user: 'a' });
+      expect(await after).toEqual({ user: 'a', fresh: true });
+      expect(await cache.get('a1', async () => ({ user: 'x' }))).toEqual({ user: 'a', fresh: true });
+    });
+
+    it('indexes only keys that are cached (evicted, expired, overwritten or forgotten ones leave)', async () => {
+      const cache = new ReadThroughCache<Session>({ max: 3, ttlMs: 40, groupOf: (session) => session.user });
+      for (let index = 0; index < 100; index++)
+        await cache.get(`k${index}`, async () => ({ user: `u${index % 7}` }));
+      const indexed = () => [...groupsOf(cache as never).values()].reduce((sum, keys) => sum + keys.size, 0);
+      expect(indexed()).toBe(3);
+      cache.forget('k99');
+      expect(indexed()).toBe(2);
+      await sleep(50);
+      await cache.get('k98', async () => ({ user: 'other' })); // expired: reloaded under another group
+      expect(groupsOf(cache as never).get('other')).toEqual(new Set(['k98']));
+      expect(indexed()).toBe(2);
+      cache.clear();
+      expect(groupsOf(cache as never).size).toBe(0);
+    });
+  });
 });

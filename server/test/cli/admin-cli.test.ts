@@ -93,6 +93,21 @@ describe('admin CLI on the embedded database', () => {
     }
   });
 
+  it('tells running servers over Redis that the role changed (their cached sessions carry it)', async () => {
+    const subscriber = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const heard: string[] = [];
+    subscriber.on('message', (_channel: string, message: string) => heard.push(message));
+    try {
+      await subscriber.subscribe('cache:invalidate');
+      const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+      const result = await adminWith({ REDIS_URL: redisUrl }, dataDir, 'set-role', 'ann@example.com', 'user');
+      expect(result.stderr).toBe('');
+      await expect.poll(() => heard).toContain('user:u1');
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+
   it('explains an unknown email, an unknown plan and bad usage', async () => {
     const unknownEmail = await admin(dataDir, 'set-plan', 'nobody@example.com', 'pro');
     expect(unknownEmail.code).not.toBe(0);

@@ -91,7 +91,13 @@ describe('SIGTERM during active streams', () => {
       body: JSON.stringify({ email: 'shutdown@example.com', password: 'correct horse battery', name: 'S' }),
     });
     expect(signUp.status).toBe(200);
-    const cookie = cookieHeader(signUp.headers.getSetCookie());
+    const signIn = await fetch(`${base}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email: 'shutdown@example.com', password: 'correct horse battery' }),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = cookieHeader(signIn.headers.getSetCookie());
     const created = await fetch(`${base}/api/chatbots`, {
       method: 'POST',
       headers: { ...json, cookie },

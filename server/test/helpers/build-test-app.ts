@@ -50,6 +50,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     baseUrl: config.server.appUrl,
     trustedOrigins: config.server.trustedOrigins,
     secureCookies: config.server.appUrl.startsWith('https://'),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const llm: LlmBackend = options.llm ?? {
     client: options.llmClient ?? unusedLlmClient,
@@ -90,7 +91,10 @@ const unusedLlmClient: LlmClient = {
   },
 };
 
-/** Signs a new user up and returns the cookie header that carries their session. */
+/**
+ * Signs a new user up, then in (a sign-up never signs in: it answers the same for a taken email),
+ * and returns the cookie header that carries their session.
+ */
 export async function signUp(
   app: FastifyInstance,
   email: string,
@@ -103,6 +107,22 @@ export async function signUp(
     payload: { email, password, name: email.split('@')[0] },
   });
   if (response.statusCode !== 200) throw new Error(`sign-up failed: ${response.statusCode} ${response.body}`);
+  return signIn(app, email, password);
+}
+
+/** Signs in and returns the cookie header that carries the new session. */
+export async function signIn(
+  app: FastifyInstance,
+  email: string,
+  password = 'correct horse battery',
+): Promise<string> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-in/email',
+    headers: { origin: TEST_ORIGIN, 'content-type': 'application/json' },
+    payload: { email, password },
+  });
+  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
   return cookieHeader(response.headers['set-cookie']);
 }
 

@@ -4,7 +4,7 @@ import type { Auth } from '../../src/auth/create-auth.js';
 import { authPlugin } from '../../src/http/plugins/auth.js';
 
 /** better-auth's session lookup, counted and slow enough that requests overlap it. */
-function countingAuth() {
+function countingAuth(handlerStatus = 404) {
   const calls: string[] = [];
   const state = { signedIn: true };
   const auth = {
@@ -17,7 +17,7 @@ function countingAuth() {
           : null;
       },
     },
-    handler: () => Promise.resolve(new Response(null, { status: 404 })),
+    handler: () => Promise.resolve(new Response(null, { status: handlerStatus })),
   } as unknown as Auth;
   return { auth, calls, state };
 }
@@ -65,6 +65,25 @@ describe('session cache', () => {
     await new Promise((resolve) => setTimeout(resolve, 120)); // past the TTL: looked up again
     expect(await whoami()).toBeNull();
     expect(calls).toHaveLength(3);
+    await app.close();
+  });
+  it('drops every cached session of the user after a successful auth write, before answering', async () => {
+    const { auth, calls } = countingAuth(200);
+    const app = await appWith(auth);
+    const whoami = (cookie: string) => app.inject({ url: '/api/whoami', headers: { cookie } });
+    await whoami('session=laptop');
+    await whoami('session=phone'); // the same user, another session (countingAuth: always user-1)
+    expect(calls).toHaveLength(2);
+    await app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-out',
+      headers: { cookie: 'session=laptop' },
+      payload: {},
+    });
+    expect(calls).toHaveLength(2); // the caller was known from the cache
+    await whoami('session=phone');
+    await whoami('session=laptop');
+    expect(calls).toEqual(['session=laptop', 'session=phone', 'session=phone', 'session=laptop']);
     await app.close();
   });
 });

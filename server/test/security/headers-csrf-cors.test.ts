@@ -19,11 +19,19 @@ describe('security headers, session cookie, CSRF and CORS', () => {
 
   beforeAll(async () => {
     t = await buildTestApp();
-    const response = await t.app.inject({
+    const signUp = await t.app.inject({
       method: 'POST',
       url: '/api/auth/sign-up/email',
       headers: { origin: TEST_ORIGIN, 'content-type': 'application/json' },
       payload: { email: 'headers@example.com', password: 'correct horse battery', name: 'h' },
+    });
+    expect(signUp.statusCode).toBe(200);
+    // A sign-up never signs in (it answers the same for a taken email): the session comes from sign-in.
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in/email',
+      headers: { origin: TEST_ORIGIN, 'content-type': 'application/json' },
+      payload: { email: 'headers@example.com', password: 'correct horse battery' },
     });
     signUpCookies = [response.headers['set-cookie'] ?? []].flat();
     cookie = signUpCookies.map((line) => line.split(';')[0]).join('; ');
@@ -238,11 +246,19 @@ describe('session cookie behind HTTPS (APP_URL=https://…)', () => {
       adminCliToken: null,
     });
     try {
-      const response = await app.inject({
+      const headers = { origin: appUrl, 'content-type': 'application/json', 'x-forwarded-proto': 'https' };
+      const signUp = await app.inject({
         method: 'POST',
         url: '/api/auth/sign-up/email',
-        headers: { origin: appUrl, 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
+        headers,
         payload: { email: 'secure@example.com', password: 'correct horse battery', name: 's' },
+      });
+      expect(signUp.statusCode).toBe(200);
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/auth/sign-in/email',
+        headers,
+        payload: { email: 'secure@example.com', password: 'correct horse battery' },
       });
       expect(response.statusCode).toBe(200);
       const cookies = [response.headers['set-cookie'] ?? []].flat();

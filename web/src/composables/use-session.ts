@@ -1,6 +1,6 @@
 import { readonly, ref, shallowRef } from 'vue';
 import type { Me } from '@app/common';
-import { api, type ApiError, type Api } from '../api';
+import { api, ApiError, type Api } from '../api';
 import type { LoadStatus } from './use-resource';
 import { toApiError } from './use-resource';
 
@@ -43,8 +43,24 @@ export function useSession(client: Api = api) {
     return load(true);
   }
 
+  /**
+   * Creates the account, then signs in with it. The server answers a sign-up the same whether the
+   * email is new or taken (no account enumeration), so only the sign-in tells: it fails when the
+   * email already had an account with another password.
+   */
   async function signUp(name: string, email: string, password: string) {
     await client.account.signUp({ name, email, password });
+    try {
+      await client.account.signIn({ email, password });
+    } catch (caught) {
+      const apiError = toApiError(caught);
+      if (apiError.status !== 401) throw apiError;
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'Could not sign you in. If this email already has an account, sign in with its password instead.',
+      );
+    }
     return load(true);
   }
 

@@ -2,16 +2,12 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fromNodeHeaders } from 'better-auth/node';
 import type { Auth } from '../../auth/create-auth.js';
+import { sqlStateIn } from '../../db/sql-state.js';
 import { AppError } from '../../errors.js';
 import { AUTH_ROUTE, authTargetOf } from '../auth-path.js';
-import { ReadThroughCache } from '../../services/cache/read-through-cache.js';
+import { createSessionCache, type AuthUser, type SessionCache } from '../../auth/session-cache.js';
 
-export interface AuthUser {
-  id: string;
-  email: string;
-  name: string;
-  role: 'user' | 'admin';
-}
+export type { AuthUser } from '../../auth/session-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,25 +29,33 @@ export function requireAdmin(request: FastifyRequest): AuthUser {
   return user;
 }
 
-/**
- * Verified sessions by cookie header: the hot path (chat, models) skips better-auth's per-request
- * context building. The same read-through cache as chatbots and plans: requests that miss together
- * share one lookup, an answer older than 10 s is served while a fresh one is looked up in the
- * background (an active user never waits for the refresh), and none is served older than 20 s.
- * Both are shorter than better-auth's own cookie cache (60 s), so a sign-out or role change
- * elsewhere is seen no later than better-auth itself would see it; a sign-out through this instance
- * drops the entry at once. Null = signed out.
- */
-const SESSION_CACHE_TTL_MS = 20_000;
+export interface AuthPluginOptions {
+  auth: Auth;
+  /**
+   * Verified sessions by cookie header (auth/session-cache.ts): the hot path (chat, models) skips
+   * better-auth and the database when warm; requests that miss together share one lookup. Given by
+   * create-services.ts, which drops a user's entries when another instance says so.
+   */
+  sessions?: SessionCache;
+  /** Without `sessions`: the TTL of the plugin's own cache. */
+  sessionCacheTtlMs?: number;
+  /**
+   * A write through better-auth succeeded for this signed-in user (sign-out, password change,
+   * profile update…): drop their cached sessions here and on every instance. Default: here only.
+   */
+  onUserChange?: (userId: string) => Promise<void>;
+}
 
 /** Mounts better-auth under /api/auth/* and resolves the session of every other API request. */
 export const authPlugin = fp(
-  async (app: FastifyInstance, options: { auth: Auth; sessionCacheTtlMs?: number }) => {
+  async (app: FastifyInstance, options: AuthPluginOptions) => {
     const { auth } = options;
-    const sessions = new ReadThroughCache<AuthUser | null>({
-      max: 10_000,
-      ttlMs: options.sessionCacheTtlMs ?? SESSION_CACHE_TTL_MS,
-    });
+    const sessions = options.sessions ?? createSessionCache(options.sessionCacheTtlMs);
+    const userChanged =
+      options.onUserChange ??
+      (async (userId: string) => {
+        sessions.forgetGroup(userId);
+      });
     const lookUpUser = async (request: FastifyRequest): Promise<AuthUser | null> => {
       const session = await auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
       return session ? toAuthUser(session.user as typeof session.user & { role?: string }) : null;
@@ -73,14 +77,32 @@ export const authPlugin = fp(
             'Non-canonical auth path refused: send the path as is (no dot segments, encoded dots, backslashes, fragment or absolute URL)',
           );
         }
-        const response = await auth.handler(
-          new Request(url, {
-            method: request.method,
-            headers: fromNodeHeaders(request.headers),
-            body:
-              request.method === 'POST' && request.body !== undefined ? reserialize(request.body) : undefined,
-          }),
-        );
+        const cookie = request.headers.cookie;
+        // Whose sessions a write may end or change, resolved before better-auth deletes them. Any
+        // successful POST counts (sign-out, change-password, update-user, revoke-*…): no path list
+        // to fall out of date; a sign-in's or sign-up's only cost is one reload of that user.
+        const caller =
+          request.method === 'POST' && cookie
+            ? await sessions.get(cookie, () => lookUpUser(request)).catch(() => null)
+            : null;
+        const response = await auth
+          .handler(
+            new Request(url, {
+              method: request.method,
+              headers: fromNodeHeaders(request.headers),
+              body:
+                request.method === 'POST' && request.body !== undefined
+                  ? reserialize(request.body)
+                  : undefined,
+            }),
+          )
+          .catch((error: unknown) => {
+            throw authFailure(request, error);
+          });
+        // Dropped before the answer leaves: a request sent after it never finds the old session here,
+        // nor (when told over Redis, which takes a few ms) on any other instance.
+        if (cookie) sessions.forget(cookie);
+        if (caller && response.ok) await userChanged(caller.id);
         reply.status(response.status);
         response.headers.forEach((value, key) => {
           if (key !== 'set-cookie') reply.header(key, value);
@@ -106,19 +128,30 @@ export const authPlugin = fp(
         done();
       }, done);
     });
-
-    // Signing out (or in) through this instance drops the cached answer for that cookie at once.
-    app.addHook('onResponse', (request, _reply, done) => {
-      if (request.url.startsWith('/api/auth/') && request.headers.cookie)
-        sessions.forget(request.headers.cookie);
-      done();
-    });
   },
   { name: 'auth' },
 );
 
 function toAuthUser(user: { id: string; email: string; name: string; role?: string }): AuthUser {
   return { id: user.id, email: user.email, name: user.name, role: user.role === 'admin' ? 'admin' : 'user' };
+}
+
+/**
+ * better-auth threw (it is told to, create-auth.ts): a database error's message carries the failed
+ * query and its parameters (a user's email or name), so it is logged by name and SQLSTATE only. Data
+ * the database refused (class 22: a NUL byte…) stays the client's 400 (the error handler logs only
+ * the SQLSTATE); anything else is a generic 500.
+ */
+function authFailure(request: FastifyRequest, error: unknown): unknown {
+  if (sqlStateIn(error, (state) => state.startsWith('22'))) return error;
+  request.log.error(
+    {
+      errorName: error instanceof Error ? error.name : typeof error,
+      sqlState: sqlStateIn(error, () => true),
+    },
+    'auth request failed',
+  );
+  return new AppError('internal', 'Something went wrong on our side. Please try again.');
 }
 
 /** The parsed body again as JSON for better-auth; a body nested too deep to re-serialise is refused. */

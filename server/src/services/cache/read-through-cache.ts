@@ -7,6 +7,11 @@ export interface ReadThroughCacheOptions<V> {
   ttlMs: number;
   /** Also bound the memory: entries of `sizeOf` (about bytes) add up to at most this much. */
   maxSize?: { total: number; sizeOf: (value: V) => number };
+  /**
+   * Files each kept value under a group (e.g. sessions under their user), so that `forgetGroup`
+   * drops all of a group's entries at once. The index holds only keys that are in the cache.
+   */
+  groupOf?: (value: V) => string | null;
 }
 
 interface Entry<V> {
@@ -31,10 +36,14 @@ export class ReadThroughCache<V> {
   private readonly loading = new Map<string, Promise<V>>();
   /** Bumped by every forget/clear: a load that started before it is not stored. */
   private generation = 0;
+  private readonly groupOf: ((value: V) => string | null) | undefined;
+  /** Group → the keys of its entries; an entry leaves its group whenever it leaves the cache. */
+  private readonly groups = new Map<string, Set<string>>();
 
   constructor(options: ReadThroughCacheOptions<V>) {
-    const { maxSize } = options;
+    const { maxSize, groupOf } = options;
     this.refreshAfterMs = options.ttlMs / 2;
+    this.groupOf = groupOf;
     this.entries = new LRUCache({
       max: options.max,
       ttl: options.ttlMs,
@@ -44,6 +53,8 @@ export class ReadThroughCache<V> {
             sizeCalculation: (entry: Entry<V>) => maxSize.sizeOf(entry.value),
           }
         : {}),
+      // Evicted, expired, overwritten or deleted: out of its group too (the index stays bounded).
+      ...(groupOf ? { dispose: (entry: Entry<V>, key: string) => this.ungroup(key, entry.value) } : {}),
     });
   }
 
@@ -69,7 +80,7 @@ export class ReadThroughCache<V> {
     const generation = this.generation;
     const loaded: Promise<V> = load()
       .then((value) => {
-        if (generation === this.generation) this.entries.set(key, { value, loadedAt: performance.now() });
+        if (generation === this.generation) this.store(key, value);
         return value;
       })
       .finally(() => {
@@ -77,6 +88,35 @@ export class ReadThroughCache<V> {
       });
     this.loading.set(key, loaded);
     return loaded;
+  }
+
+  private store(key: string, value: V): void {
+    this.entries.set(key, { value, loadedAt: performance.now() });
+    const group = this.groupOf?.(value);
+    if (!group || !this.entries.has(key)) return;
+    let keys = this.groups.get(group);
+    if (!keys) this.groups.set(group, (keys = new Set()));
+    keys.add(key);
+  }
+
+  private ungroup(key: string, value: V): void {
+    const group = this.groupOf?.(value);
+    if (!group) return;
+    const keys = this.groups.get(group);
+    keys?.delete(key);
+    if (keys?.size === 0) this.groups.delete(group);
+  }
+
+  /**
+   * Drops every entry of a group at once, and keeps no load that was under way (whatever its key:
+   * a load in flight may be for a key of this group not yet filed). Callers that arrive later
+   * start a fresh load rather than join one that began before the change.
+   */
+  forgetGroup(group: string): void {
+    this.generation++;
+    this.loading.clear();
+    for (const key of [...(this.groups.get(group) ?? [])]) this.entries.delete(key);
+    this.groups.delete(group);
   }
 
   forget(key: string): void {
@@ -89,6 +129,7 @@ export class ReadThroughCache<V> {
     this.generation++;
     this.entries.clear();
     this.loading.clear();
+    this.groups.clear();
   }
 }
 
