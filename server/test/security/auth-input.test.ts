@@ -27,9 +27,9 @@ function captureConsole() {
     spies.push(vi.spyOn(console, 'info').mockImplementation(keep));
     const write = process.stderr.write.bind(process.stderr);
     spies.push(
-      vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: never[]) => {
+      vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
         written.push(String(chunk));
-        return write(chunk, ...rest);
+        return write(chunk);
       }),
     );
   });
@@ -125,7 +125,7 @@ describe('better-auth input at our boundary (real HTTP)', () => {
     ]) {
       const response = await post('update-user', body, cookie);
       expect(response.status, body).toBe(400);
-      const answer = await response.json();
+      const answer = (await response.json()) as { error: { message: string } };
       expect(answer, body).toMatchObject({
         error: { code: 'validation_failed', message: expect.any(String) },
       });
@@ -177,7 +177,9 @@ describe('better-auth input at our boundary (real HTTP)', () => {
     );
     const tooLongEmail = await signUp(emailOf(255));
     expect(tooLongEmail.status).toBe(400);
-    expect((await tooLongEmail.json()).error.message).toBe('email: must be at most 254 characters');
+    expect(((await tooLongEmail.json()) as { error: { message: string } }).error.message).toBe(
+      'email: must be at most 254 characters',
+    );
 
     const email = emailOf(254);
     expect((await signUp(email, PASSWORD, 'x'.repeat(100))).status).toBe(200);
