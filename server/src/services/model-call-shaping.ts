@@ -6,7 +6,10 @@ import { honoursTemperature, offeredReasoningEfforts } from '../models/model-cap
  * Every call's settings as the model takes them, from the catalog (read per call, so a catalog reload
  * applies at once):
  * - `temperature` is left out for a model that does not honour it (the chatbot keeps its value);
- * - `reasoningEffort` is sent only when the model accepts that effort;
+ * - `reasoningEffort` is sent only when the model accepts that effort, and then without `temperature`:
+ *   Anthropic refuses any temperature but 1 while it thinks ("`temperature` may only be set to 1 when
+ *   thinking is enabled"), which LiteLLM's `reasoning_effort` turns on for Claude, and the o-series
+ *   ignores it anyway; with the effort on the model's default the temperature applies as usual;
  * - `maxTokens` is lowered to the model's output limit (a limit the operator lowered must not break
  *   chatbots saved before; the plan's clamp happened before, in the limits' admission).
  * A model the catalog does not know keeps its temperature and length and loses its effort.
@@ -14,11 +17,9 @@ import { honoursTemperature, offeredReasoningEfforts } from '../models/model-cap
 export function shapeCallOptions(model: CatalogModel | undefined, options: LlmCallOptions): LlmCallOptions {
   const shaped: LlmCallOptions = { ...options };
   if (shaped.temperature !== undefined && !honoursTemperature(model)) delete shaped.temperature;
-  if (
-    shaped.reasoningEffort !== undefined &&
-    !offeredReasoningEfforts(model).includes(shaped.reasoningEffort)
-  ) {
-    delete shaped.reasoningEffort;
+  if (shaped.reasoningEffort !== undefined) {
+    if (!offeredReasoningEfforts(model).includes(shaped.reasoningEffort)) delete shaped.reasoningEffort;
+    else delete shaped.temperature;
   }
   const limit = model?.maxOutputTokens;
   if (shaped.maxTokens !== undefined && limit !== undefined && shaped.maxTokens > limit) {

@@ -139,6 +139,18 @@ describe('each call as its model takes it', () => {
     });
     expect(shapeCallOptions(plain, options)).toEqual({ model: 'x', temperature: 0.2, maxTokens: 9000 });
     expect(shapeCallOptions(undefined, options)).toEqual({ model: 'x', temperature: 0.2, maxTokens: 9000 });
+    // A model that honours temperature and has efforts: with an effort sent, no temperature (Claude
+    // refuses one while it thinks); on the model's default effort, the temperature goes.
+    const thinking: CatalogModel = {
+      ...plain,
+      id: 'claude',
+      supportsTemperature: true,
+      reasoningEfforts: ['low'],
+    };
+    expect(shapeCallOptions(thinking, { temperature: 0.2, reasoningEffort: 'low' })).toEqual({
+      reasoningEffort: 'low',
+    });
+    expect(shapeCallOptions(thinking, { temperature: 0.2 })).toEqual({ temperature: 0.2 });
     expect(modelSettings(reasoner, { ceiling: 8192 })).toEqual({
       maxTokens: { max: 4000 },
       honoursTemperature: false,
