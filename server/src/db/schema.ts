@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   boolean,
   doublePrecision,
@@ -152,6 +153,11 @@ export const messages = pgTable(
   (table) => [
     index('messages_conversation_idx').on(table.conversationId, table.createdAt),
     index('messages_streaming_idx').on(table.status, table.updatedAt),
+    // One answer streaming per conversation, on every instance: the turn start claims it (23505 for
+    // a second one). A dead writer's row is freed by the recovery job (`interrupted`).
+    uniqueIndex('messages_one_streaming_idx')
+      .on(table.conversationId)
+      .where(sql`${table.status} = 'streaming'`),
   ],
 );
 
@@ -171,7 +177,12 @@ export const usageRecords = pgTable(
     model: text('model').notNull(),
     promptTokens: integer('prompt_tokens').notNull().default(0),
     completionTokens: integer('completion_tokens').notNull().default(0),
+    /** What the budget counted: the upstream's reported cost, else catalog price × tokens. */
     costUsd: doublePrecision('cost_usd').notNull().default(0),
+    /** costUsd is catalog price × tokens, not a cost the upstream reported. */
+    costEstimated: boolean('cost_estimated').notNull().default(false),
+    /** The tokens were counted by us (o200k_base): the upstream reported none (a stopped or cut call). */
+    tokensEstimated: boolean('tokens_estimated').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('usage_records_user_idx').on(table.userId, table.createdAt)],

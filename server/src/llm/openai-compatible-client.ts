@@ -26,6 +26,7 @@ import {
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { llmError, toLlmError } from './upstream-error-mapping.js';
 import { ChatChunkDecoder } from './chat-chunks.js';
+import { modelText, reportedUsage } from './model-output.js';
 import {
   readText,
   createHttpTransport,
@@ -125,11 +126,9 @@ export class OpenAICompatibleClient implements LlmClient {
       ...info,
       model: upstreamModelName(data.model),
       requestId: info.requestId ?? upstreamRequestId(data.id),
-      text: choice?.message.content ?? '',
+      text: modelText(choice?.message.content ?? ''),
       finishReason: upstreamFinishReason(choice?.finish_reason),
-      usage: data.usage
-        ? { promptTokens: data.usage.prompt_tokens, completionTokens: data.usage.completion_tokens }
-        : null,
+      usage: reportedUsage(data.usage),
       costUsd: readHeaderCost(headers) ?? usageCost(data.usage),
       timeToFirstTokenMs: Math.round(performance.now() - startedAt),
     };
@@ -168,17 +167,15 @@ export class OpenAICompatibleClient implements LlmClient {
               info.requestId ??= upstreamRequestId(chunk.id);
             }
             if (chunk.usage) {
-              usage = {
-                promptTokens: chunk.usage.prompt_tokens,
-                completionTokens: chunk.usage.completion_tokens,
-              };
+              // Unbelievable counts (negative, 1e300…) are dropped: the turn counts its tokens itself.
+              usage = reportedUsage(chunk.usage);
               costUsd = usageCost(chunk.usage) ?? costUsd;
             }
             // LiteLLM's usage chunk carries `choices: [{index: 0, delta: {}}]`: no text, no finish.
             const choice = chunk.choices?.[0];
             if (choice) {
               if (choice.finish_reason) finishReason = upstreamFinishReason(choice.finish_reason) ?? 'other';
-              const text = choice.delta?.content;
+              const text = choice.delta?.content && modelText(choice.delta.content);
               if (text) {
                 timeToFirstTokenMs ??= Math.round(performance.now() - startedAt);
                 yield { type: 'delta', text };

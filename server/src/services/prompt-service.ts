@@ -1,6 +1,8 @@
 import type { GeneratePromptBody, GeneratePromptResult } from '@app/common';
-import type { LlmClient } from '../llm/client.js';
+import type { GenerateResult, LlmClient, LlmMessage } from '../llm/client.js';
+import { LlmError } from '../llm/llm-errors.js';
 import { AppError } from '../errors.js';
+import { chargeCall, reachedUpstream, type CallCharge } from './limits/call-charge.js';
 import { promptGenerationMessages } from './prompts/meta-prompt.js';
 import type { UsageService } from './usage-service.js';
 import type { CallAdmission, CallRequest } from './chat/chat-types.js';
@@ -30,63 +32,91 @@ export class PromptService {
   ): Promise<GeneratePromptResult> {
     const { model } = this.options;
     const messages = promptGenerationMessages(body);
-    const admission = await this.options.admit?.({
+    const call: CallRequest = {
       userId,
       model,
       inputChars: body.description.length,
       promptChars: messages.reduce((total, message) => total + message.content.length, 0),
       maxTokens: PROMPT_MAX_TOKENS,
-    });
+    };
+    const admission = await (this.options.admit ?? admitAll)(call);
     try {
-      return await this.generateAdmitted(
-        userId,
-        messages,
-        admission?.maxTokens ?? PROMPT_MAX_TOKENS,
-        signal,
-        admission,
-      );
+      return await this.generateAdmitted(userId, messages, signal, admission);
     } finally {
-      await admission?.release();
+      await admission.release();
     }
   }
 
   private async generateAdmitted(
     userId: string,
-    messages: ReturnType<typeof promptGenerationMessages>,
-    maxTokens: number,
+    messages: LlmMessage[],
     signal: AbortSignal | undefined,
-    admission: CallAdmission | undefined,
+    admission: CallAdmission,
   ): Promise<GeneratePromptResult> {
     const { model } = this.options;
-    // LlmError propagates: the HTTP layer maps it to 429/502/503/504.
-    const result = await this.llm.generate(messages, {
-      model,
-      temperature: 0.4,
-      maxTokens,
-      endUserId: userId,
-      metadata: { purpose: 'prompt_generation' },
-      ...(signal ? { signal } : {}),
+    let result: GenerateResult;
+    try {
+      result = await this.llm.generate(messages, {
+        model,
+        temperature: 0.4,
+        maxTokens: admission.maxTokens,
+        endUserId: userId,
+        metadata: { purpose: 'prompt_generation' },
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      // Aborted, timed out or cut while in flight: the upstream may bill the prompt, so it is
+      // charged (counted here); a refusal by the upstream (an HTTP error) is not.
+      const reached = error instanceof LlmError && reachedUpstream(error);
+      const charge = admission.charge({
+        reachedUpstream: reached,
+        reportedUsage: null,
+        reportedCostUsd: null,
+        prompt: messages,
+        completion: '',
+      });
+      // The LlmError propagates either way: the HTTP layer maps it to 429/502/503/504.
+      if (charge) await this.account(userId, admission, charge).catch(() => {});
+      throw error;
+    }
+    const charge = admission.charge({
+      reachedUpstream: true,
+      reportedUsage: result.usage,
+      reportedCostUsd: result.costUsd,
+      prompt: messages,
+      completion: result.text,
     });
-    await admission?.settle({
-      promptTokens: result.usage?.promptTokens ?? 0,
-      completionTokens: result.usage?.completionTokens ?? 0,
-      costUsd: result.costUsd,
-    });
-    await this.usage.record({
-      userId,
-      chatbotId: null,
-      kind: 'prompt',
-      model,
-      promptTokens: result.usage?.promptTokens ?? 0,
-      completionTokens: result.usage?.completionTokens ?? 0,
-      costUsd: result.costUsd ?? 0,
-    });
+    if (charge) await this.account(userId, admission, charge);
     const systemPrompt = cleanPrompt(result.text);
     if (systemPrompt === '')
       throw new AppError('upstream', 'The model returned an empty prompt; please try again.');
     return { systemPrompt, model };
   }
+
+  /** One charge, two places: the ledger row (usage_records) and the budget. */
+  private async account(userId: string, admission: CallAdmission, charge: CallCharge): Promise<void> {
+    await admission.settle(charge);
+    await this.usage.record({
+      userId,
+      chatbotId: null,
+      kind: 'prompt',
+      model: this.options.model,
+      promptTokens: charge.promptTokens,
+      completionTokens: charge.completionTokens,
+      costUsd: charge.costUsd,
+      costEstimated: charge.costEstimated,
+      tokensEstimated: charge.tokensEstimated,
+    });
+  }
 }
+
+/** Without plan limits: charged like any call (no catalog price), never refused. */
+const admitAll = async (call: CallRequest): Promise<CallAdmission> => ({
+  maxTokens: call.maxTokens,
+  charge: (finished) => chargeCall(finished, undefined, call.maxTokens),
+  settle: async () => {},
+  release: async () => {},
+});
 
 /** Models like to wrap answers in a code fence or quotes despite being told not to. */
 function cleanPrompt(text: string): string {

@@ -48,13 +48,13 @@ describe('chat lifecycle', () => {
     t = await buildTestApp();
     const alice = await userWithChatbot(t, 'alice@example.com');
     const conversationId = crypto.randomUUID();
+    // One answer streams per conversation: the live one is in another conversation.
+    const liveConversationId = crypto.randomUUID();
     const old = new Date(Date.now() - 60_000);
-    await t.database.db.insert(conversations).values({
-      id: conversationId,
-      chatbotId: alice.chatbotId,
-      userId: alice.userId,
-      title: 'Crashed',
-    });
+    await t.database.db.insert(conversations).values([
+      { id: conversationId, chatbotId: alice.chatbotId, userId: alice.userId, title: 'Crashed' },
+      { id: liveConversationId, chatbotId: alice.chatbotId, userId: alice.userId, title: 'Live' },
+    ]);
     await t.database.db.insert(messages).values([
       {
         id: 'q',
@@ -75,7 +75,13 @@ describe('chat lifecycle', () => {
         updatedAt: old,
       },
       // Another instance still writing: flushed a moment ago.
-      { id: 'alive', conversationId, role: 'assistant', content: 'live', status: 'streaming' },
+      {
+        id: 'alive',
+        conversationId: liveConversationId,
+        role: 'assistant',
+        content: 'live',
+        status: 'streaming',
+      },
     ]);
     // A second app instance starting on the same database runs the recovery.
     const models = await startModelAccess(t.config, { info: () => {}, warn: () => {}, error: () => {} });
@@ -102,22 +108,26 @@ describe('chat lifecycle', () => {
     });
     await second.ready();
     try {
-      let statuses: Record<string, string> = {};
-      for (let attempt = 0; attempt < 100 && statuses.dead !== 'interrupted'; attempt++) {
+      const statusesOf = async (id: string) => {
         const response = await second.inject({
           method: 'GET',
-          url: `/api/conversations/${conversationId}`,
+          url: `/api/conversations/${id}`,
           headers: as(alice.cookie),
         });
-        statuses = Object.fromEntries(
+        return Object.fromEntries(
           (response.json().messages as Array<{ id: string; status: string }>).map((message) => [
             message.id,
             message.status,
           ]),
         );
+      };
+      let statuses: Record<string, string> = {};
+      for (let attempt = 0; attempt < 100 && statuses.dead !== 'interrupted'; attempt++) {
+        statuses = await statusesOf(conversationId);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      expect(statuses).toEqual({ q: 'complete', dead: 'interrupted', alive: 'streaming' });
+      expect(statuses).toEqual({ q: 'complete', dead: 'interrupted' });
+      expect(await statusesOf(liveConversationId)).toEqual({ alive: 'streaming' });
     } finally {
       await second.close();
       await models.close();

@@ -109,6 +109,8 @@ describe('hot-path statements', () => {
   it('continues a conversation (touched, title kept) and regenerates (old answer deleted, no question)', async () => {
     const first = await startTurn({ newConversationTitle: 'Kept' });
     const elsewhere = await startTurn();
+    // One answer streaming per conversation: the one regenerated has ended.
+    await answers.finish([finished(first)]);
     const later = new Date(first.now.getTime() + 60_000);
     const regenerated = await startTurn({
       conversationId: first.conversationId,
@@ -132,6 +134,7 @@ describe('hot-path statements', () => {
     expect(ids.sort()).toEqual([first.userMessage!.id, regenerated.assistant.id].sort());
     expect(await messageRow(elsewhere.assistant.id)).toBeDefined();
 
+    await answers.finish([finished(regenerated)]);
     const next = await startTurn({ conversationId: first.conversationId, newConversationTitle: null });
     expect(await messageRow(next.userMessage!.id)).toMatchObject({ role: 'user', content: 'Hi' });
     expect(await messageRow(first.assistant.id)).toBeUndefined();
@@ -140,6 +143,7 @@ describe('hot-path statements', () => {
   it('starts a batch of turns of every kind in one statement, each as if written alone', async () => {
     const continued = await startTurn({ newConversationTitle: 'Continued' });
     const replaced = await startTurn({ newConversationTitle: 'Regenerated' });
+    await answers.finish([finished(continued), finished(replaced)]);
     const at = new Date(continued.now.getTime() + 60_000);
     const fresh = turnRows({ newConversationTitle: 'New', now: at });
     const next = turnRows({ conversationId: continued.conversationId, newConversationTitle: null, now: at });
@@ -206,6 +210,42 @@ describe('hot-path statements', () => {
     expect(written).toEqual([]);
   });
 
+  it('refuses a second answer streaming in one conversation with 23505, writing nothing of that turn', async () => {
+    const live = await startTurn();
+    const continued = () =>
+      turnRows({ conversationId: live.conversationId, newConversationTitle: null, now: new Date() });
+    const failed = async (write: Promise<void>) =>
+      sqlStateIn(
+        await write.then(
+          () => null,
+          (caught: unknown) => caught,
+        ),
+        (state) => state === '23505',
+      );
+    const second = continued();
+    expect(await failed(turns.insertTurns([second]))).toBe('23505');
+    expect(await messageRow(second.userMessage!.id)).toBeUndefined();
+    // Regenerating over the live answer neither deletes it nor starts another.
+    const regenerate = continued();
+    regenerate.userMessage = null;
+    regenerate.deleteMessageIds = [live.assistant.id];
+    expect(await failed(turns.insertTurns([regenerate]))).toBe('23505');
+    expect(await messageRow(live.assistant.id)).toMatchObject({ status: 'streaming' });
+    // Two turns of one conversation in one batch: the batch fails whole (the batcher retries each).
+    const other = turnRows();
+    await turns.insertTurns([other]);
+    await answers.finish([finished(other)]);
+    const [one, two] = [
+      turnRows({ conversationId: other.conversationId, newConversationTitle: null }),
+      turnRows({ conversationId: other.conversationId, newConversationTitle: null }),
+    ];
+    expect(await failed(turns.insertTurns([one!, two!]))).toBe('23505');
+    expect(await messageRow(one!.assistant.id)).toBeUndefined();
+    // Once the live answer ended, the conversation takes the next turn.
+    await answers.finish([finished(live)]);
+    await turns.insertTurns([continued()]);
+  });
+
   it('finishes a batch: each answer exactly as given (nulls, odd text, full precision), usage rows only where given', async () => {
     const a = await startTurn();
     const b = await startTurn();
@@ -232,6 +272,8 @@ describe('hot-path statements', () => {
           promptTokens: 12,
           completionTokens: 34,
           costUsd: 0.1 + 0.2,
+          costEstimated: false,
+          tokensEstimated: false,
         },
       }),
       finished(b, { content: 'NULL', status: 'stopped', errorCode: 'aborted' }),
@@ -250,6 +292,9 @@ describe('hot-path statements', () => {
           promptTokens: 7,
           completionTokens: 0,
           costUsd: Math.PI / 1e9,
+          // A stopped call: counted by us, priced from the catalog.
+          costEstimated: true,
+          tokensEstimated: true,
         },
       }),
     ];
@@ -309,6 +354,8 @@ describe('hot-path statements', () => {
           promptTokens: 1,
           completionTokens: 1,
           costUsd: 0,
+          costEstimated: false,
+          tokensEstimated: false,
         },
       }),
     ];
@@ -360,6 +407,7 @@ describe('hot-path statements', () => {
     const sent = recordStatements(database);
     try {
       const fresh = await startTurn();
+      await answers.finish([finished(fresh)]);
       const again = await startTurn({
         conversationId: fresh.conversationId,
         newConversationTitle: null,
@@ -385,6 +433,8 @@ describe('hot-path statements', () => {
                     promptTokens: 1,
                     completionTokens: 1,
                     costUsd: 0,
+                    costEstimated: index === 0,
+                    tokensEstimated: false,
                   }
                 : null,
           }),
@@ -399,8 +449,8 @@ describe('hot-path statements', () => {
       const key = statement.name ?? statement.text;
       textsByName.set(key, (textsByName.get(key) ?? new Set()).add(statement.text));
     }
-    // Six turn starts, two flushes, two touches, two finishes: four distinct texts.
-    expect(sent.statements).toHaveLength(12);
+    // Six turn starts, two flushes, two touches, three finishes: four distinct texts.
+    expect(sent.statements).toHaveLength(13);
     expect(textsByName.size).toBe(4);
     for (const texts of textsByName.values()) expect(texts.size).toBe(1);
   });

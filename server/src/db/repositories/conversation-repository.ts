@@ -97,8 +97,9 @@ export class ConversationRepository {
    * Writes the start of turns: per turn the conversation (new, or touched), the user message and the
    * assistant message in status `streaming`, as ONE statement (data-modifying CTEs) for the whole
    * batch: atomic like a transaction, one round trip on the first-token path, and PGlite's single
-   * connection is held for one statement only. A bad row (a chatbot deleted meanwhile) fails the
-   * batch; the caller writes such a batch again turn by turn.
+   * connection is held for one statement only. A bad row (a chatbot deleted meanwhile: 23503; a
+   * conversation that already has an answer streaming: 23505, the `messages_one_streaming_idx`
+   * index) fails the batch; the caller writes such a batch again turn by turn, so only that turn fails.
    */
   async insertTurns(turns: readonly TurnRows[]): Promise<void> {
     const deletions = turns.flatMap((turn) =>
@@ -125,7 +126,8 @@ export class ConversationRepository {
 /**
  * Every variant of a turn start in one text, so it is prepared once: a title means a new
  * conversation (else the existing one is touched), a null user message means a regenerated answer,
- * and the deletions ($11, $12: conversation and message, pairwise) remove the answer it replaces.
+ * and the deletions ($11, $12: conversation and message, pairwise) remove the answer it replaces —
+ * never one still streaming: regenerating over a live answer collides on the one-streaming index.
  */
 const INSERT_TURNS: PreparedStatement = {
   name: 'conversation_insert_turns',
@@ -144,7 +146,7 @@ const INSERT_TURNS: PreparedStatement = {
     removed as (
       delete from messages m
       using unnest($11::text[], $12::text[]) as d(conversation_id, id)
-      where m.conversation_id = d.conversation_id and m.id = d.id)
+      where m.conversation_id = d.conversation_id and m.id = d.id and m.status <> 'streaming')
     insert into messages (id, conversation_id, role, content, status, model, created_at, updated_at)
     select user_message_id, conversation_id, 'user', user_content, 'complete', null, at, at
     from turn where user_message_id is not null

@@ -22,7 +22,7 @@ export interface FinishedTurn {
   costUsd: number | null;
   latencyMs: number;
   ttftMs: number | null;
-  /** The ledger row, or null when the upstream produced nothing billable. */
+  /** The ledger row, or null when the call never reached the upstream (nothing to charge). */
   usage: {
     id: string;
     userId: string;
@@ -30,7 +30,11 @@ export interface FinishedTurn {
     model: string;
     promptTokens: number;
     completionTokens: number;
+    /** The cost budgets counted: the upstream's, else catalog price × tokens (`costEstimated`). */
     costUsd: number;
+    costEstimated: boolean;
+    /** Tokens counted by us (the upstream reported none: a stopped or cut answer). */
+    tokensEstimated: boolean;
   } | null;
 }
 
@@ -93,6 +97,8 @@ export class MessageRepository {
       ledger.map((row) => row.promptTokens),
       ledger.map((row) => row.completionTokens),
       ledger.map((row) => row.costUsd),
+      ledger.map((row) => row.costEstimated),
+      ledger.map((row) => row.tokensEstimated),
     ]);
   }
 
@@ -148,7 +154,7 @@ const TOUCH: PreparedStatement = {
   text: `update messages set updated_at = now() where id = any($1::text[]) and status = 'streaming'`,
 };
 
-/** An empty usage batch ($17–$23) inserts nothing: turns without billable output have no ledger row. */
+/** An empty usage batch ($17–$25) inserts nothing: turns that never reached the upstream have no ledger row. */
 const FINISH: PreparedStatement = {
   name: 'message_finish',
   text: `
@@ -170,9 +176,12 @@ const FINISH: PreparedStatement = {
     activity as (
       update conversations c set updated_at = $16::timestamptz
       from (select distinct conversation_id from input) i where c.id = i.conversation_id)
-    insert into usage_records (id, user_id, chatbot_id, kind, model, prompt_tokens, completion_tokens, cost_usd)
-    select u.id, u.user_id, u.chatbot_id, 'chat', u.model, u.prompt_tokens, u.completion_tokens, u.cost_usd
+    insert into usage_records (id, user_id, chatbot_id, kind, model, prompt_tokens, completion_tokens, cost_usd,
+                               cost_estimated, tokens_estimated)
+    select u.id, u.user_id, u.chatbot_id, 'chat', u.model, u.prompt_tokens, u.completion_tokens, u.cost_usd,
+           u.cost_estimated, u.tokens_estimated
     from unnest($17::text[], $18::text[], $19::text[], $20::text[], $21::integer[], $22::integer[],
-                $23::double precision[])
-      as u(id, user_id, chatbot_id, model, prompt_tokens, completion_tokens, cost_usd)`,
+                $23::double precision[], $24::boolean[], $25::boolean[])
+      as u(id, user_id, chatbot_id, model, prompt_tokens, completion_tokens, cost_usd, cost_estimated,
+           tokens_estimated)`,
 };

@@ -7,7 +7,8 @@ import { sqlStateIn } from '../../db/sql-state.js';
 import { ConversationRepository } from '../../db/repositories/conversation-repository.js';
 import { MessageRepository } from '../../db/repositories/message-repository.js';
 import type { ChatbotService } from '../chatbot-service.js';
-import { buildTurnMessages } from './history-window.js';
+import { buildTurnMessages, countChars } from './history-window.js';
+import { chargeCall } from '../limits/call-charge.js';
 import { conversationTitle } from './conversation-title.js';
 import { StreamRegistry } from './stream-registry.js';
 import { TurnRunner } from './turn-runner.js';
@@ -24,11 +25,17 @@ import type {
 import type { TurnPlan } from './turn-runner.js';
 
 const FOREIGN_KEY_VIOLATION = '23503';
+/** The turn start's only unique key a caller can collide on: one streaming answer per conversation. */
+const UNIQUE_VIOLATION = '23505';
+
+const STILL_ANSWERING = 'This conversation is still answering; stop it or wait for it to finish';
 
 const silentLogger: ChatLogger = { warn: () => {}, error: () => {} };
 
+/** Without plan limits: charged like any call (no catalog price), never refused. */
 const admitAll = async (call: CallRequest): Promise<CallAdmission> => ({
   maxTokens: call.maxTokens,
+  charge: (finished) => chargeCall(finished, undefined, call.maxTokens),
   settle: async () => {},
   release: async () => {},
 });
@@ -165,17 +172,24 @@ export class ChatService {
       userId: plan.userId,
       model: plan.chatbot.model,
       inputChars: plan.userMessage?.content.length ?? lastUserChars(plan),
-      promptChars: plan.llmMessages.reduce((total, message) => total + message.content.length, 0),
+      promptChars: countChars(plan.llmMessages),
       maxTokens: plan.chatbot.maxTokens,
     });
     try {
-      const outcome = await this.runner.run(
+      // The runner settles the budget with the charge it writes to the ledger (turn-recorder.ts).
+      return await this.runner.run(
         { ...plan, chatbot: { ...plan.chatbot, maxTokens: admission.maxTokens } },
         sink,
         options,
+        admission,
       );
-      await admission.settle({ ...outcome.usage, costUsd: outcome.costUsd });
-      return outcome;
+    } catch (error) {
+      // Another turn of this conversation holds its one streaming answer (any instance): nothing
+      // was written or sent for this one.
+      if (sqlStateIn(error, (state) => state === UNIQUE_VIOLATION) !== null) {
+        throw new AppError('conflict', STILL_ANSWERING);
+      }
+      throw error;
     } finally {
       await admission.release();
     }
@@ -241,14 +255,13 @@ export class ChatService {
     return this.messages.markStaleInterrupted(staleAfterMs, this.registry.ids());
   }
 
-  /** A second turn in a conversation that is still answering would interleave two answers. */
+  /**
+   * A second turn in a conversation that is still answering would interleave two answers. This
+   * in-process check only refuses early; the guarantee is the database's (one `streaming` answer per
+   * conversation, a unique index the turn start claims: see TurnRunner and runAdmitted).
+   */
   private assertIdle(conversationId: string): void {
-    if (this.registry.hasConversation(conversationId)) {
-      throw new AppError(
-        'conflict',
-        'This conversation is still answering; stop it or wait for it to finish',
-      );
-    }
+    if (this.registry.hasConversation(conversationId)) throw new AppError('conflict', STILL_ANSWERING);
   }
 }
 

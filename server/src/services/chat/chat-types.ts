@@ -1,4 +1,5 @@
 import type { ChatErrorEvent, ChatMetaEvent, Usage } from '@app/common';
+import type { CallCharge, FinishedCall } from '../limits/call-charge.js';
 
 /** Where a turn's output goes (the SSE writer, or a collector for JSON answers). */
 export interface TurnSink {
@@ -51,10 +52,15 @@ export interface CallRequest {
   maxTokens: number;
 }
 
-/** A call the limits let through: settle with the real usage, then release (both idempotent). */
+/**
+ * A call the limits let through. When it ends: `charge` decides what it costs (null: it never reached
+ * the upstream), that same charge goes into the ledger row and into `settle`; `release` frees the
+ * stream and drops the hold of a call that was not settled (both idempotent).
+ */
 export interface CallAdmission {
   readonly maxTokens: number;
-  settle(usage: { promptTokens: number; completionTokens: number; costUsd?: number | null }): Promise<void>;
+  charge(call: FinishedCall): CallCharge | null;
+  settle(charge: CallCharge): Promise<void>;
   release(): Promise<void>;
 }
 

@@ -7,7 +7,16 @@ import type { FinishedTurn } from '../../db/repositories/message-repository.js';
 import type { WriteBatcher } from './write-batcher.js';
 import type { AbortReason, LiveTurn } from './live-turn.js';
 import type { TurnPlan } from './turn-runner.js';
-import type { ChatLogger, TurnOutcome, TurnStatus } from './chat-types.js';
+import type { CallAdmission, ChatLogger, TurnOutcome, TurnStatus } from './chat-types.js';
+import { reachedUpstream } from '../limits/call-charge.js';
+
+/** How far the upstream call got (set by the runner as it goes). */
+export interface UpstreamProgress {
+  /** The request was handed to the LLM client (a turn claimed first may never get this far). */
+  sent: boolean;
+  /** The upstream answered 2xx: its response (the stream's `start`) arrived. */
+  started: boolean;
+}
 
 /** What the runner learnt about a turn, for the final write. */
 export interface TurnFacts {
@@ -17,17 +26,28 @@ export interface TurnFacts {
   info: LlmResponseInfo;
   startedAt: number;
   ttftMs: number | null;
-  promptChars: number;
+  progress: UpstreamProgress;
+  /** Decides the turn's charge (for the ledger row) and settles the budget with that same charge. */
+  billing: Pick<CallAdmission, 'charge' | 'settle'>;
   /** The terminal event (`done` | `error`), or undefined when the stream ended without one. */
   terminal: ChatStreamEvent | undefined;
 }
 
 /** Final-write attempts: a DB blip must not lose an answer (recovery is the last resort). */
 const RETRY_DELAYS_MS = [200, 1000];
-/** Rough tokens per character, for usage the upstream never reported (stopped / cut streams). */
-const CHARS_PER_TOKEN = 4;
 
-/** Decides a turn's final state and writes it, with its usage record, in one transaction. */
+/** What the client is told when the end of a turn could not be saved (never `done`). */
+const NOT_SAVED: ChatErrorEvent = {
+  code: 'service_unavailable',
+  message: 'The answer could not be saved. Please reload the conversation and try again.',
+};
+
+/**
+ * Decides a turn's final state and its charge, writes both (the message and its usage record) in one
+ * statement, then settles the budget with the same charge. Resolves only after the write succeeded
+ * or ultimately failed, so the caller's `done` is never ahead of the database; a write that failed
+ * makes the outcome an error (`service_unavailable`), whatever the upstream said.
+ */
 export async function recordTurn(
   facts: TurnFacts,
   writer: Pick<WriteBatcher<FinishedTurn>, 'add'>,
@@ -49,14 +69,29 @@ export async function recordTurn(
   }
   const done = terminal?.type === 'done' ? terminal : null;
   if (done) Object.assign(info, done.info);
-  const reported = done?.usage ?? null;
-  // Output was produced (or reported): the upstream billed it, so the ledger records it.
-  const billable = reported !== null || content.length > 0;
-  const usage = reported ?? {
-    promptTokens: billable ? Math.ceil(facts.promptChars / CHARS_PER_TOKEN) : 0,
-    completionTokens: Math.ceil(content.length / CHARS_PER_TOKEN),
+  // Every request that reached the upstream is charged, output or not (an abort loop is not free).
+  const { progress } = facts;
+  const reached =
+    progress.sent &&
+    (done !== null ||
+      progress.started ||
+      content.length > 0 ||
+      terminal?.type !== 'error' ||
+      reachedUpstream(terminal.error));
+  // Counting tokens (when none were reported) happens here, once per turn, off the token path.
+  const charge = facts.billing.charge({
+    reachedUpstream: reached,
+    reportedUsage: done?.usage ?? null,
+    reportedCostUsd: done?.costUsd ?? null,
+    prompt: plan.llmMessages,
+    completion: content,
+  });
+  const usage = {
+    promptTokens: charge?.promptTokens ?? 0,
+    completionTokens: charge?.completionTokens ?? 0,
   };
-  const costUsd = done?.costUsd ?? null;
+  // What the upstream said it cost, when believed (an estimate is only in the ledger, flagged).
+  const costUsd = charge && !charge.costEstimated ? charge.costUsd : null;
 
   const finished: FinishedTurn = {
     messageId: facts.meta.assistantMessageId,
@@ -69,24 +104,32 @@ export async function recordTurn(
     modelGroup: info.modelGroup,
     attemptedFallbacks: info.attemptedFallbacks,
     upstreamRequestId: info.requestId,
-    promptTokens: billable ? usage.promptTokens : null,
-    completionTokens: billable ? usage.completionTokens : null,
+    promptTokens: charge ? usage.promptTokens : null,
+    completionTokens: charge ? usage.completionTokens : null,
     costUsd,
     latencyMs: Math.round(performance.now() - facts.startedAt),
     ttftMs: facts.ttftMs,
-    usage: billable
+    usage: charge
       ? {
           id: randomUUID(),
           userId: plan.userId,
           chatbotId: plan.chatbot.id,
           model: plan.chatbot.model,
-          promptTokens: usage.promptTokens,
-          completionTokens: usage.completionTokens,
-          costUsd: costUsd ?? 0,
+          promptTokens: charge.promptTokens,
+          completionTokens: charge.completionTokens,
+          costUsd: charge.costUsd,
+          costEstimated: charge.costEstimated,
+          tokensEstimated: charge.tokensEstimated,
         }
       : null,
   };
-  await writeWithRetry(writer, finished, logger);
+  const saved = await writeWithRetry(writer, finished, logger);
+  // The upstream billed the call whether or not its row was saved: the counter moves either way.
+  if (charge) await facts.billing.settle(charge);
+  if (!saved) {
+    status = 'error';
+    error = NOT_SAVED;
+  }
   return {
     meta: facts.meta,
     status,
@@ -104,21 +147,22 @@ export async function recordTurn(
   };
 }
 
+/** True once written; false when every attempt failed. */
 async function writeWithRetry(
   writer: Pick<WriteBatcher<FinishedTurn>, 'add'>,
   finished: FinishedTurn,
   logger: ChatLogger,
-) {
+): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
       await writer.add(finished);
-      return;
+      return true;
     } catch (error) {
       const delay = RETRY_DELAYS_MS[attempt];
       if (delay === undefined) {
         // The row stays `streaming` with its last flush; recovery marks it `interrupted` later.
         logger.error({ err: error, messageId: finished.messageId }, 'could not save the end of a chat turn');
-        return;
+        return false;
       }
       logger.warn(
         { err: error, messageId: finished.messageId, attempt },

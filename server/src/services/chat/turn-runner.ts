@@ -7,10 +7,16 @@ import type { TurnRows } from '../../db/repositories/conversation-repository.js'
 import type { FinishedTurn } from '../../db/repositories/message-repository.js';
 import { LiveTurn, type AbortReason } from './live-turn.js';
 import type { StreamRegistry } from './stream-registry.js';
-import type { ChatLogger, TurnOptions, TurnOutcome, TurnSink, TurnStatus } from './chat-types.js';
-import { recordTurn, type TurnFacts } from './turn-recorder.js';
+import type {
+  CallAdmission,
+  ChatLogger,
+  TurnOptions,
+  TurnOutcome,
+  TurnSink,
+  TurnStatus,
+} from './chat-types.js';
+import { recordTurn, type TurnFacts, type UpstreamProgress } from './turn-recorder.js';
 import type { WriteBatcher } from './write-batcher.js';
-import { countChars } from './history-window.js';
 
 /** Everything a turn needs, prepared (and authorised) by ChatService. */
 export interface TurnPlan {
@@ -61,14 +67,28 @@ const abortOutcome: Record<AbortReason, { status: TurnStatus; error: ChatErrorEv
   },
 };
 
+/** The upstream call once begun: its events, and the first one with output (or its end). */
+interface UpstreamCall {
+  iterator: AsyncIterator<ChatStreamEvent>;
+  firstOutput: Promise<StreamStep>;
+}
+
 /**
- * Runs one turn: starts the upstream call and the DB write of the turn together, releases output once
- * both succeeded, relays deltas (no DB write, log line or copy per token), and records the end.
+ * Runs one turn: writes its start (the assistant row `streaming`) and calls the upstream, releases
+ * output once both succeeded, relays deltas (no DB write, log line or copy per token), and records
+ * the end. In a new conversation the two go together (the first token never waits for the database);
+ * in an existing one the write comes first, because it is what claims the conversation (one answer
+ * streaming per conversation, a unique index): a turn that loses the claim sends nothing upstream.
  */
 export class TurnRunner {
   constructor(private readonly deps: TurnRunnerDeps) {}
 
-  async run(plan: TurnPlan, sink: TurnSink, options: TurnOptions): Promise<TurnOutcome> {
+  async run(
+    plan: TurnPlan,
+    sink: TurnSink,
+    options: TurnOptions,
+    billing: Pick<CallAdmission, 'charge' | 'settle'>,
+  ): Promise<TurnOutcome> {
     const { deps } = this;
     if (options.signal?.aborted) throw new AppError('aborted', 'The request was cancelled');
     const meta: ChatMetaEvent = {
@@ -87,20 +107,26 @@ export class TurnRunner {
       requestId: null,
     };
 
-    const stream = deps.llm.chatStream(plan.llmMessages, {
-      model: plan.chatbot.model,
-      temperature: plan.chatbot.temperature,
-      maxTokens: plan.chatbot.maxTokens,
-      signal: turn.controller.signal,
-      endUserId: plan.userId,
-      metadata: {
-        chatbot_id: plan.chatbot.id,
-        conversation_id: plan.conversationId,
-        message_id: meta.assistantMessageId,
-      },
-    });
-    const iterator = stream[Symbol.asyncIterator]();
-    const firstOutput = nextOutput(iterator, info);
+    const progress: UpstreamProgress = { sent: false, started: false };
+    const callUpstream = (): UpstreamCall => {
+      progress.sent = true;
+      const stream = deps.llm.chatStream(plan.llmMessages, {
+        model: plan.chatbot.model,
+        temperature: plan.chatbot.temperature,
+        maxTokens: plan.chatbot.maxTokens,
+        signal: turn.controller.signal,
+        endUserId: plan.userId,
+        metadata: {
+          chatbot_id: plan.chatbot.id,
+          conversation_id: plan.conversationId,
+          message_id: meta.assistantMessageId,
+        },
+      });
+      const iterator = stream[Symbol.asyncIterator]();
+      return { iterator, firstOutput: nextOutput(iterator, info, progress) };
+    };
+    const claimFirst = plan.newConversationTitle === null;
+    let upstream = claimFirst ? null : callUpstream();
     const written = deps.starts
       .add({
         userId: plan.userId,
@@ -121,10 +147,13 @@ export class TurnRunner {
     if (writeError !== null) {
       options.signal?.removeEventListener('abort', onCallerGone);
       turn.controller.abort();
-      void firstOutput.then(() => iterator.return?.());
+      const started = upstream;
+      if (started) void started.firstOutput.then(() => started.iterator.return?.());
       throw writeError;
     }
     deps.registry.add(turn);
+    // Claimed: now the upstream, unless the caller left (or shutdown began) meanwhile.
+    if (claimFirst && !turn.controller.signal.aborted) upstream = callUpstream();
     const deadline = setTimeout(() => turn.abort('timeout'), deps.maxTurnMs);
     const facts: TurnFacts = {
       plan,
@@ -133,10 +162,17 @@ export class TurnRunner {
       info,
       startedAt,
       ttftMs: null,
-      promptChars: countChars(plan.llmMessages),
+      progress,
+      billing,
       terminal: undefined,
     };
     try {
+      if (upstream === null) {
+        // Nothing was sent: the row is closed (`stopped` / `interrupted`) and nothing is charged.
+        const outcome = await this.finish(facts);
+        throw toAppError(outcome, undefined);
+      }
+      const { iterator, firstOutput } = upstream;
       const commitAfterMs = options.commitAfterMs === undefined ? deps.commitAfterMs : options.commitAfterMs;
       const first = await withCommitTimer(firstOutput, commitAfterMs);
       if (first !== COMMIT && first?.type !== 'delta' && first?.type !== 'done') {
@@ -203,12 +239,14 @@ export class TurnRunner {
 async function nextOutput(
   iterator: AsyncIterator<ChatStreamEvent>,
   info: LlmResponseInfo,
+  progress: UpstreamProgress,
 ): Promise<StreamStep> {
   try {
     for (;;) {
       const next = await iterator.next();
       if (next.done) return undefined;
       if (next.value.type !== 'start') return next.value;
+      progress.started = true;
       Object.assign(info, pickInfo(next.value));
     }
   } catch (error) {

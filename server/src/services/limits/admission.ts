@@ -2,7 +2,14 @@ import type { PlanLimits } from '../../config/plans.js';
 import { AppError } from '../../errors.js';
 import { secondsUntil } from './budget-month.js';
 import type { LimitsService, BudgetReservation, StreamLease } from './limits-service.js';
-import { costOf, estimateUsage, isFreeModel, type ModelPrice } from './usage-estimate.js';
+import {
+  chargeCall,
+  priceUsage,
+  type CallCharge,
+  type CallPricing,
+  type FinishedCall,
+} from './call-charge.js';
+import { estimateUsage, isFreeModel } from './usage-estimate.js';
 
 export interface AdmitRequest {
   userId: string;
@@ -16,8 +23,8 @@ export interface AdmitRequest {
   promptChars?: number;
   /** The max tokens the request would ask for (the chatbot's setting). */
   maxTokens: number;
-  /** The model's per-token prices from the catalog (a CatalogModel fits); undefined when unknown. */
-  price?: ModelPrice | undefined;
+  /** The model's per-token prices (and reasoning flag) from the catalog (a CatalogModel fits); undefined when unknown. */
+  price?: CallPricing | undefined;
 }
 
 export interface UsageReport {
@@ -32,8 +39,18 @@ export interface Admission {
   readonly maxTokens: number;
   /** Set when maxTokens was lowered to the plan's maximum (worth a log line, not an error). */
   readonly clampedFrom: number | null;
-  /** Counts the real usage (partial answers included) and frees the stream. Idempotent. */
-  settle(usage: UsageReport): Promise<void>;
+  /**
+   * What the finished call is charged (null: it never reached the upstream), decided once by
+   * `chargeCall` with this call's model price and max tokens. The caller writes this same charge to
+   * the ledger and passes it to `settle`, so the ledger and the budget cannot disagree.
+   */
+  charge(call: FinishedCall): CallCharge | null;
+  /**
+   * Counts the real usage (partial answers included) and frees the stream. Idempotent. A `charge()`
+   * result is counted as it is; a bare usage report is priced like `charge` would (reported cost,
+   * else the catalog price).
+   */
+  settle(usage: CallCharge | UsageReport): Promise<void>;
   /** Frees the stream; drops the budget hold if settle() was not called (no usage). Idempotent. */
   release(): Promise<void>;
 }
@@ -81,10 +98,14 @@ export async function admit(service: LimitsService, request: AdmitRequest): Prom
   return {
     maxTokens,
     clampedFrom,
+    charge: (call) => chargeCall(call, request.price, maxTokens),
     async settle(usage) {
       if (!settled) {
         settled = true;
-        const costUsd = usage.costUsd ?? costOf(usage.promptTokens, usage.completionTokens, request.price);
+        const { costUsd } =
+          'costEstimated' in usage
+            ? usage
+            : priceUsage(usage.promptTokens, usage.completionTokens, usage.costUsd, request.price);
         await reservation.settle({ tokens: usage.promptTokens + usage.completionTokens, costUsd });
       }
       await lease?.release();

@@ -22,3 +22,10 @@ export type { LimitsStore } from './limits-store.js';
 export { budgetMonthOf } from './budget-month.js';
 export { estimateTokensOfText, estimateUsage, isFreeModel, type ModelPrice } from './usage-estimate.js';
 export { ledgerSpentThisMonth } from './ledger-spend.js';
+export {
+  chargeCall,
+  reachedUpstream,
+  type CallCharge,
+  type CallPricing,
+  type FinishedCall,
+} from './call-charge.js';
