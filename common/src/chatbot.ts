@@ -19,9 +19,19 @@ const chatbotFields = {
   description: plainText(z.string().trim().max(DESCRIPTION_MAX)),
   systemPrompt: plainText(z.string().max(SYSTEM_PROMPT_MAX)),
   model: plainText(z.string().trim().min(1).max(200)),
-  temperature: z.number().min(TEMPERATURE_MIN).max(TEMPERATURE_MAX),
-  /** The server also applies a configured ceiling (and the plan's / model's limit). */
-  maxTokens: z.number().int().positive(),
+  temperature: z
+    .number({ error: 'Temperature must be a number' })
+    .min(TEMPERATURE_MIN, `Temperature must be at least ${TEMPERATURE_MIN}`)
+    .max(TEMPERATURE_MAX, `Temperature must be at most ${TEMPERATURE_MAX}`),
+  /** The server also checks the model's limit and its own ceiling (GET /api/llm/models `maxTokensAllowed`). */
+  maxTokens: z
+    .number({ error: 'Max tokens must be a number' })
+    .int('Max tokens must be a whole number')
+    .positive('Max tokens must be at least 1'),
+  /** Only efforts the model reports are accepted (GET /api/llm/models `reasoningEfforts`). */
+  reasoningEffort: z
+    .enum(REASONING_EFFORTS, { error: 'Reasoning effort must be low, medium or high' })
+    .nullable(),
 };
 
 /** POST /api/chatbots. Unknown fields are rejected (mass-assignment guard). */
@@ -33,6 +43,7 @@ export const createChatbotBody = z
     model: chatbotFields.model.optional(),
     temperature: chatbotFields.temperature.default(0.7),
     maxTokens: chatbotFields.maxTokens.optional(),
+    reasoningEffort: chatbotFields.reasoningEffort.optional(),
   })
   .strict();
 export type CreateChatbotBody = z.input<typeof createChatbotBody>;
@@ -46,6 +57,7 @@ export const updateChatbotBody = z
     model: chatbotFields.model,
     temperature: chatbotFields.temperature,
     maxTokens: chatbotFields.maxTokens,
+    reasoningEffort: chatbotFields.reasoningEffort,
   })
   .partial()
   .strict();
@@ -59,6 +71,8 @@ export interface Chatbot {
   model: string;
   temperature: number;
   maxTokens: number;
+  /** null: the model's default (or the model has no reasoning effort setting). */
+  reasoningEffort: ReasoningEffort | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -102,6 +102,8 @@ export const chatbots = pgTable(
     model: text('model').notNull(),
     temperature: doublePrecision('temperature').notNull(),
     maxTokens: integer('max_tokens').notNull(),
+    /** low | medium | high; null: the model's default (checked against the model by ChatbotService). */
+    reasoningEffort: text('reasoning_effort', { enum: ['low', 'medium', 'high'] }),
     ...timestamps,
   },
   (table) => [index('chatbots_user_id_idx').on(table.userId, table.createdAt)],

@@ -1,8 +1,9 @@
 import { and, desc, eq } from 'drizzle-orm';
-import type { Chatbot, CreateChatbotBody, UpdateChatbotBody } from '@app/common';
+import type { Chatbot, CreateChatbotBody, ReasoningEffort, UpdateChatbotBody } from '@app/common';
 import type { Db } from '../db/database.js';
 import { chatbots } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
+import { maxTokensLimit, type ModelSettings } from '../models/model-capabilities.js';
 import { ReadThroughCache, type ReadThroughCacheOptions } from './cache/read-through-cache.js';
 
 type ChatbotRow = typeof chatbots.$inferSelect;
@@ -23,6 +24,12 @@ export interface ChatbotServiceOptions {
   maxTokensCeiling: number;
   /** Throws AppError('model_not_allowed') when the user may not use the model. */
   assertModelAllowed: (userId: string, model: string) => Promise<void>;
+  /**
+   * What a chatbot on the model may set for this user (eligibility.ts `chatbotModelSettings`: the
+   * model's limit and the ceiling combined, its reasoning efforts) — the numbers GET /api/llm/models
+   * announces. Absent: only `maxTokensCeiling` is checked and no reasoning effort is accepted.
+   */
+  modelSettings?: (userId: string, model: string) => Promise<ModelSettings>;
   /** Rows kept in memory for the chat path (getCachedRow). Default: see ROW_CACHE. */
   cache?: ReadThroughCacheOptions<ChatbotRow>;
   /**
@@ -98,6 +105,13 @@ export class ChatbotService {
   async create(userId: string, body: CreateChatbotBody): Promise<Chatbot> {
     const model = body.model ?? this.options.defaultModel;
     await this.options.assertModelAllowed(userId, model);
+    const settings = await this.settingsFor(userId, model);
+    // The default fits the model: a small model limit lowers it instead of refusing a chatbot never set.
+    const maxTokens =
+      body.maxTokens === undefined
+        ? Math.min(this.options.defaultMaxTokens, settings.maxTokens.max)
+        : checkMaxTokens(body.maxTokens, settings);
+    const reasoningEffort = checkReasoningEffort(body.reasoningEffort ?? null, settings);
     const now = new Date();
     const [row] = await this.db
       .insert(chatbots)
@@ -109,7 +123,8 @@ export class ChatbotService {
         systemPrompt: body.systemPrompt ?? '',
         model,
         temperature: body.temperature ?? 0.7,
-        maxTokens: this.checkMaxTokens(body.maxTokens ?? this.options.defaultMaxTokens),
+        maxTokens,
+        reasoningEffort,
         createdAt: now,
         updatedAt: now,
       })
@@ -119,10 +134,17 @@ export class ChatbotService {
 
   async update(userId: string, id: string, body: UpdateChatbotBody): Promise<Chatbot> {
     const current = await this.getRow(userId, id);
-    if (body.model !== undefined && body.model !== current.model) {
-      await this.options.assertModelAllowed(userId, body.model);
+    const modelChanges = body.model !== undefined && body.model !== current.model;
+    if (modelChanges) await this.options.assertModelAllowed(userId, body.model!);
+    const reasoningEffort = body.reasoningEffort ?? null;
+    if (modelChanges || body.maxTokens !== undefined || reasoningEffort !== null) {
+      const settings = await this.settingsFor(userId, body.model ?? current.model);
+      // A new model must take the length the chatbot keeps; a temperature it does not honour is kept
+      // (and not sent), as is a stored reasoning effort it lacks (not sent either: llm-call-shaping).
+      if (modelChanges || body.maxTokens !== undefined)
+        checkMaxTokens(body.maxTokens ?? current.maxTokens, settings);
+      checkReasoningEffort(reasoningEffort, settings);
     }
-    if (body.maxTokens !== undefined) this.checkMaxTokens(body.maxTokens);
     const [row] = await this.db
       .update(chatbots)
       .set({ ...body, updatedAt: new Date() })
@@ -147,17 +169,44 @@ export class ChatbotService {
     await this.options.onChange?.(id);
   }
 
-  private checkMaxTokens(maxTokens: number): number {
-    if (maxTokens > this.options.maxTokensCeiling) {
-      throw new AppError(
-        'validation_failed',
-        `maxTokens must be at most ${this.options.maxTokensCeiling} (CHATBOT_MAX_TOKENS_CEILING)`,
-        { details: { field: 'maxTokens', max: this.options.maxTokensCeiling } },
-      );
-    }
-    return maxTokens;
+  private async settingsFor(userId: string, model: string): Promise<ModelSettings> {
+    if (this.options.modelSettings) return this.options.modelSettings(userId, model);
+    return {
+      maxTokens: maxTokensLimit(undefined, { ceiling: this.options.maxTokensCeiling }),
+      honoursTemperature: true,
+      reasoningEfforts: [],
+    };
   }
 }
+
+/** Field errors in words (the form shows them under the field): never a variable or config name. */
+function checkMaxTokens(maxTokens: number, settings: ModelSettings): number {
+  const { max } = settings.maxTokens;
+  if (maxTokens > max) {
+    throw new AppError(
+      'validation_failed',
+      `Max tokens must be at most ${max.toLocaleString('en-US')} for this model.`,
+      { details: { field: 'maxTokens', max } },
+    );
+  }
+  return maxTokens;
+}
+
+function checkReasoningEffort(
+  effort: ReasoningEffort | null,
+  settings: ModelSettings,
+): ReasoningEffort | null {
+  if (effort === null || settings.reasoningEfforts.includes(effort)) return effort;
+  const allowed = settings.reasoningEfforts;
+  const message =
+    allowed.length === 0
+      ? 'Reasoning effort is not available for this model; leave it on the model default.'
+      : `Reasoning effort must be ${formatChoices(allowed)} for this model.`;
+  throw new AppError('validation_failed', message, { details: { field: 'reasoningEffort', allowed } });
+}
+
+const formatChoices = (values: readonly string[]) =>
+  values.length === 1 ? values[0]! : `${values.slice(0, -1).join(', ')} or ${values.at(-1)!}`;
 
 export function toChatbot(row: ChatbotRow): Chatbot {
   return {
@@ -168,6 +217,7 @@ export function toChatbot(row: ChatbotRow): Chatbot {
     model: row.model,
     temperature: row.temperature,
     maxTokens: row.maxTokens,
+    reasoningEffort: row.reasoningEffort ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import type { PlanStore } from '../config/plans-store.js';
 import type { Database } from '../db/database.js';
 import type { LlmBackend } from '../llm/create-llm-backend.js';
-import { assertModelAllowed } from '../models/eligibility.js';
+import { assertModelAllowed, chatbotModelSettings } from '../models/eligibility.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
 import { createInvalidationChannel, type Invalidation } from '../redis/invalidation-channel.js';
 import { createStopChannel } from '../redis/stop-channel.js';
@@ -116,6 +116,15 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     defaultMaxTokens: config.chatbots.defaultMaxTokens,
     maxTokensCeiling: config.chatbots.maxTokensCeiling,
     assertModelAllowed: checkModel,
+    // The same numbers GET /api/llm/models announces to the form.
+    modelSettings: async (userId, model) =>
+      chatbotModelSettings(
+        catalog,
+        plans.current(),
+        (await planOf(userId)).plan,
+        model,
+        config.chatbots.maxTokensCeiling,
+      ),
     onChange: (chatbotId) => announce({ kind: 'chatbot', chatbotId }),
   });
   // Several instances: a Stop that lands on another replica reaches the one streaming the answer.

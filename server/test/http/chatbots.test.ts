@@ -33,6 +33,7 @@ describe('chatbots API', () => {
       model: 'chat-default',
       temperature: 0.7,
       maxTokens: 1024,
+      reasoningEffort: null,
     });
 
     const list = await t.app.inject({ method: 'GET', url: '/api/chatbots', headers: as(alice) });
@@ -96,10 +97,14 @@ describe('chatbots API', () => {
     }
   });
 
-  it('applies the max-tokens ceiling', async () => {
+  it('applies the max-tokens ceiling, named in words and on the field', async () => {
     const response = await create(alice, { name: 'x', maxTokens: 1_000_000 });
     expect(response.statusCode).toBe(400);
-    expect(response.json().error.message).toContain('CHATBOT_MAX_TOKENS_CEILING');
+    expect(response.json().error).toEqual({
+      code: 'validation_failed',
+      message: 'Max tokens must be at most 8,192 for this model.',
+      details: { field: 'maxTokens', max: 8192 },
+    });
   });
 
   it('answers 400 with the error shape to malformed JSON', async () => {

@@ -53,6 +53,7 @@ describe('ChatbotForm', () => {
       model: 'chat-default',
       temperature: 1.2,
       maxTokens: 800,
+      reasoningEffort: null,
     });
   });
 
@@ -64,7 +65,9 @@ describe('ChatbotForm', () => {
     await wrapper.find('#chatbot-maxTokens').setValue('5000');
     await wrapper.find('form').trigger('submit');
     expect(wrapper.emitted('submit')).toBeUndefined();
-    expect(wrapper.find('#chatbot-maxTokens-error').text()).toContain('at most 4,096 tokens');
+    expect(wrapper.find('#chatbot-maxTokens-error').text()).toBe(
+      'Max tokens must be at most 4,096 for this model.',
+    );
 
     expect(wrapper.find('#chatbot-temperature').exists()).toBe(true);
     await wrapper.find('select').setValue('reasoner');
@@ -145,5 +148,121 @@ describe('ChatbotForm', () => {
     await wrapper.find('select').setValue('chat-default');
     await wrapper.find('form').trigger('submit');
     expect(wrapper.emitted('submit')?.[0]?.[0]).toMatchObject({ model: 'chat-default', name: 'Support bot' });
+  });
+
+  it('a reasoning model: no temperature slider, its efforts offered, and the real limits in the hint', async () => {
+    const { wrapper } = setup({ chatbot: { ...chatbot, temperature: 0.3 } });
+    await flushPromises();
+    expect(wrapper.find('[data-testid="reasoning-effort-field"]').exists()).toBe(false);
+    expect(wrapper.find('#chatbot-maxTokens-hint').text()).toBe('At most 4,096 tokens for this model.');
+
+    await wrapper.find('#chatbot-model').setValue('reasoner');
+    expect(wrapper.find('#chatbot-temperature').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="temperature-unsupported"]').text()).toContain('not sent');
+    const effort = wrapper.find('#chatbot-reasoningEffort');
+    expect(effort.findAll('option').map((option) => option.text())).toEqual([
+      'Model default',
+      'Low',
+      'Medium',
+      'High',
+    ]);
+    // 100,000 for the model, but the server stops at 8,192; the plan cuts answers at 512.
+    expect(wrapper.find('#chatbot-maxTokens').attributes('max')).toBe('8192');
+    expect(wrapper.find('#chatbot-maxTokens-hint').text()).toBe(
+      'At most 8,192 tokens for this model. Your plan answers with at most 512 tokens.',
+    );
+    await effort.setValue('high');
+    await wrapper.find('#chatbot-maxTokens').setValue('2000');
+    await wrapper.find('form').trigger('submit');
+    // Above the plan's 512 is allowed (clamped per answer); the hidden temperature is kept as it was.
+    expect(wrapper.emitted('submit')?.[0]?.[0]).toMatchObject({
+      model: 'reasoner',
+      temperature: 0.3,
+      maxTokens: 2000,
+      reasoningEffort: 'high',
+    });
+
+    await wrapper.find('#chatbot-model').setValue('chat-default');
+    expect(wrapper.find('#chatbot-reasoningEffort').exists()).toBe(false);
+    await wrapper.find('form').trigger('submit');
+    expect(wrapper.emitted('submit')?.[1]?.[0]).toMatchObject({
+      model: 'chat-default',
+      reasoningEffort: null,
+    });
+  });
+
+  it('a model with both: the temperature gives way while a reasoning effort is set', async () => {
+    const both = [...models, { ...models[1]!, id: 'both', label: 'Claude', supportsTemperature: true }];
+    const { wrapper } = setup({}, { 'GET /api/llm/models': () => json(both) });
+    await flushPromises();
+    await wrapper.find('#chatbot-model').setValue('both');
+    expect(wrapper.find('#chatbot-temperature').exists()).toBe(true);
+    await wrapper.find('#chatbot-reasoningEffort').setValue('low');
+    expect(wrapper.find('#chatbot-temperature').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="temperature-with-effort"]').text()).toContain('not sent');
+    await wrapper.find('#chatbot-reasoningEffort').setValue('');
+    expect(wrapper.find('#chatbot-temperature').exists()).toBe(true);
+  });
+
+  it('offers only the efforts the model reports; one it lacks falls back to the model default', async () => {
+    const listed = [
+      ...models,
+      { ...models[1]!, id: 'two', label: 'Two efforts', reasoningEfforts: ['low', 'high'] },
+    ];
+    const { wrapper } = setup(
+      { chatbot: { ...chatbot, model: 'reasoner', reasoningEffort: 'medium' } },
+      { 'GET /api/llm/models': () => json(listed) },
+    );
+    await flushPromises();
+    expect((wrapper.find('#chatbot-reasoningEffort').element as HTMLSelectElement).value).toBe('medium');
+    await wrapper.find('#chatbot-model').setValue('two');
+    const effort = wrapper.find('#chatbot-reasoningEffort');
+    expect(effort.findAll('option').map((option) => option.text())).toEqual(['Model default', 'Low', 'High']);
+    expect((effort.element as HTMLSelectElement).value).toBe('');
+  });
+
+  it("puts the server's max-tokens and effort refusals under their fields", async () => {
+    const { wrapper } = setup({ chatbot });
+    await flushPromises();
+    await wrapper.setProps({
+      serverError: new ApiError(
+        400,
+        'validation_failed',
+        'Max tokens must be at most 8,192 for this model.',
+        {
+          field: 'maxTokens',
+          max: 8192,
+        },
+      ),
+    });
+    expect(wrapper.find('#chatbot-maxTokens-error').text()).toBe(
+      'Max tokens must be at most 8,192 for this model.',
+    );
+    expect(wrapper.find('[data-testid="form-error"]').exists()).toBe(false);
+    await wrapper.find('#chatbot-model').setValue('reasoner');
+    await wrapper.setProps({
+      serverError: new ApiError(
+        400,
+        'validation_failed',
+        'Reasoning effort must be low or high for this model.',
+        {
+          field: 'reasoningEffort',
+          allowed: ['low', 'high'],
+        },
+      ),
+    });
+    expect(wrapper.find('#chatbot-reasoningEffort-error').text()).toBe(
+      'Reasoning effort must be low or high for this model.',
+    );
+  });
+
+  it('without the model list, leaves a saved reasoning effort alone', async () => {
+    const { wrapper } = setup(
+      { chatbot: { ...chatbot, reasoningEffort: 'low' } },
+      { 'GET /api/llm/models': () => apiError(503, 'service_unavailable', 'Catalog unavailable.') },
+    );
+    await flushPromises();
+    await wrapper.find('form').trigger('submit');
+    expect(wrapper.emitted('submit')?.[0]?.[0]).not.toHaveProperty('reasoningEffort');
   });
 });

@@ -3,6 +3,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import ModelSelect, { type ModelSelection } from './ModelSelect.vue';
 import { resetServerInfo } from '../composables/use-server-info';
 import { apiError, createFakeFetch, json, type FakeHandler } from '../test-support/fake-fetch';
+import type { ModelListEntry } from '@app/common';
 import { models, serverInfo } from '../test-support/fixtures';
 
 function setup(modelsHandler: FakeHandler, props: { modelValue?: string; currentModel?: string } = {}) {
@@ -95,5 +96,60 @@ describe('ModelSelect', () => {
     expect(wrapper.find('[data-testid="models-fallback"]').exists()).toBe(false);
     expect(wrapper.findAll('option')).toHaveLength(4); // the unavailable legacy model + 3 from the list
     expect(fake.calls.filter((call) => call.path === '/api/llm/models')).toHaveLength(2);
+  });
+
+  it('shows what the chosen model is: served, its capabilities, price per 1K and context', async () => {
+    const { wrapper } = setup(() => json(models));
+    await flushPromises();
+    const details = wrapper.find('[data-testid="model-details"]');
+    expect(details.find('[data-testid="model-health"]').text()).toBe('Served by the proxy');
+    expect(details.findAll('[data-testid="model-capability"]').map((tag) => tag.text())).toEqual([
+      'Vision',
+      'Tools',
+    ]);
+    expect(details.find('[data-testid="model-price"]').text()).toBe(
+      '≈ $0.00015 in / $0.0006 out per 1K tokens',
+    );
+    expect(details.text()).toContain('128K context');
+    await wrapper.find('select').setValue('reasoner');
+    expect(wrapper.find('[data-testid="model-details"]').text()).toContain('Reasoning');
+  });
+
+  it('lists a model the proxy does not serve as disabled, never picks it, and says so for a saved chatbot', async () => {
+    const list: ModelListEntry[] = [
+      {
+        ...models[0]!,
+        id: 'gemini-default',
+        label: 'Gemini Flash',
+        provider: 'google',
+        availability: 'unserved',
+      },
+      ...models,
+    ];
+    const fresh = setup(() => json(list));
+    await flushPromises();
+    expect(fresh.wrapper.props('modelValue')).toBe('chat-default');
+    const group = fresh.wrapper.find('optgroup[label="Not served right now"]');
+    expect(group.find('option').text()).toBe('Gemini Flash — Google — not served right now');
+    expect(group.find('option').attributes('disabled')).toBeDefined();
+    fresh.wrapper.unmount();
+
+    const saved = setup(() => json(list), { modelValue: 'gemini-default', currentModel: 'gemini-default' });
+    await flushPromises();
+    expect(saved.wrapper.find('[data-testid="model-unserved"]').text()).toContain(
+      'This chatbot\'s model "gemini-default" is not served by the proxy right now.',
+    );
+    expect(saved.wrapper.find('[data-testid="model-not-allowed"]').exists()).toBe(false);
+    expect(saved.wrapper.find('[data-testid="model-health"]').text()).toBe(
+      'Not served by the proxy right now',
+    );
+    expect(saved.selections.at(-1)).toMatchObject({ allowed: false, reason: 'unserved' });
+  });
+
+  it("words LiteLLM's health check when it reports one", async () => {
+    const list: ModelListEntry[] = [{ ...models[0]!, healthStatus: 'unhealthy' }];
+    const { wrapper } = setup(() => json(list));
+    await flushPromises();
+    expect(wrapper.find('[data-testid="model-health"]').text()).toBe('Health check: unhealthy');
   });
 });

@@ -25,15 +25,18 @@ export function serverFieldErrors(
     return { fields: { model: error.message }, top: null };
   }
   const result: FieldErrors = {};
-  for (const [field, message] of detailsEntries(error.details)) {
+  for (const [field, message] of detailsEntries(error.details, error.message)) {
     if (fields.includes(field)) result[field] ??= message;
   }
   if (Object.keys(result).length > 0) return { fields: result, top: null };
   return { fields: {}, top: error.message };
 }
 
-/** Accepts the shapes a validation error may carry: zod issues, `{fieldErrors}`, or `{field}`. */
-function detailsEntries(details: unknown): Array<[string, string]> {
+/**
+ * Accepts the shapes a validation error may carry: zod issues, `{fieldErrors}`, or `{field}` — the
+ * chatbot service's `{field: 'maxTokens', max}`, whose words are the error's own message.
+ */
+function detailsEntries(details: unknown, errorMessage: string): Array<[string, string]> {
   if (Array.isArray(details)) {
     return details.flatMap((issue) => {
       if (!issue || typeof issue !== 'object') return [];
@@ -52,8 +55,9 @@ function detailsEntries(details: unknown): Array<[string, string]> {
         return typeof first === 'string' ? [[field, first] as [string, string]] : [];
       });
     }
-    if ('field' in details && typeof details.field === 'string' && 'message' in details) {
-      return typeof details.message === 'string' ? [[details.field, details.message]] : [];
+    if ('field' in details && typeof details.field === 'string') {
+      const message = 'message' in details ? details.message : errorMessage;
+      return typeof message === 'string' ? [[details.field, message]] : [];
     }
   }
   return [];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatErrorEvent, ChatMetaEvent } from '@app/common';
+import type { ChatErrorEvent, ChatMetaEvent, ReasoningEffort } from '@app/common';
 import type { ChatStreamEvent, LlmClient, LlmMessage, LlmResponseInfo } from '../../llm/client.js';
 import { LlmError } from '../../llm/llm-errors.js';
 import { AppError } from '../../errors.js';
@@ -21,7 +21,14 @@ import type { WriteBatcher } from './write-batcher.js';
 /** Everything a turn needs, prepared (and authorised) by ChatService. */
 export interface TurnPlan {
   userId: string;
-  chatbot: { id: string; model: string; temperature: number; maxTokens: number };
+  chatbot: {
+    id: string;
+    model: string;
+    temperature: number;
+    maxTokens: number;
+    /** Sent when set; dropped for a model without it (services/model-call-shaping.ts). */
+    reasoningEffort?: ReasoningEffort | null;
+  };
   conversationId: string;
   newConversationTitle: string | null;
   /** The user message to insert, or null when regenerating an existing one. */
@@ -114,6 +121,7 @@ export class TurnRunner {
         model: plan.chatbot.model,
         temperature: plan.chatbot.temperature,
         maxTokens: plan.chatbot.maxTokens,
+        ...(plan.chatbot.reasoningEffort ? { reasoningEffort: plan.chatbot.reasoningEffort } : {}),
         signal: turn.controller.signal,
         endUserId: plan.userId,
         metadata: {

@@ -6,6 +6,10 @@ import { commonErrors } from '../error.schemas.js';
 import { chatbotParams, chatbotResponse, createChatbotBody, updateChatbotBody } from './chatbots.schemas.js';
 
 const tags = ['chatbots'];
+const settingsRules =
+  'Checked against the model (GET /api/llm/models): a `maxTokens` above its `maxTokensAllowed` or a ' +
+  '`reasoningEffort` it does not list answers 400 `validation_failed` with `details.field` naming the ' +
+  'setting (`{field: "maxTokens", max}`, `{field: "reasoningEffort", allowed}`) and a message in words.';
 
 /** Chatbot CRUD. Ownership is enforced by the service (another user's id answers 404). */
 export const chatbotsRoutes: FastifyPluginAsyncZod<{ chatbots: ChatbotService }> = async (
@@ -30,6 +34,7 @@ export const chatbotsRoutes: FastifyPluginAsyncZod<{ chatbots: ChatbotService }>
       schema: {
         tags,
         summary: 'Create a chatbot',
+        description: settingsRules,
         body: createChatbotBody,
         response: { 201: chatbotResponse, ...commonErrors },
       },
@@ -57,6 +62,7 @@ export const chatbotsRoutes: FastifyPluginAsyncZod<{ chatbots: ChatbotService }>
       schema: {
         tags,
         summary: 'Change a chatbot',
+        description: `${settingsRules} A new \`model\` must take the \`maxTokens\` the chatbot keeps.`,
         params: chatbotParams,
         body: updateChatbotBody,
         response: { 200: chatbotResponse, ...commonErrors },

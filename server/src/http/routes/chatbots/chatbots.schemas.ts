@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createChatbotBody, updateChatbotBody } from '@app/common';
+import { createChatbotBody, REASONING_EFFORTS, updateChatbotBody } from '@app/common';
 
 export { idParams as chatbotParams } from '../id.schemas.js';
 
@@ -9,8 +9,23 @@ export const chatbotResponse = z.object({
   description: z.string(),
   systemPrompt: z.string(),
   model: z.string(),
-  temperature: z.number(),
-  maxTokens: z.number().int(),
+  temperature: z
+    .number()
+    .describe('Kept as set; not sent to a model that does not honour it (`supportsTemperature: false`)'),
+  maxTokens: z
+    .number()
+    .int()
+    .describe(
+      "At most the model's `maxTokensAllowed` (GET /api/llm/models); a plan with a lower `maxTokens` " +
+        'clamps each answer to it.',
+    ),
+  reasoningEffort: z
+    .enum(REASONING_EFFORTS)
+    .nullable()
+    .describe(
+      "null: the model's default. Only efforts the model's `reasoningEfforts` lists are accepted; sent " +
+        'upstream as `reasoning_effort`.',
+    ),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
