@@ -51,8 +51,29 @@ export interface ChatMessage {
   finishReason?: string | null;
   usage?: Usage | null;
   costUsd?: number | null;
+  /** Milliseconds from the call to the first token, as the server measured it (stored answers). */
+  ttftMs?: number | null;
+  /** Milliseconds the whole answer took (stored answers). */
+  latencyMs?: number | null;
   createdAt: string;
 }
+
+export const CONVERSATION_TITLE_MAX_CHARS = 200;
+export const CONVERSATION_SEARCH_MAX_CHARS = 200;
+
+/** PATCH /api/conversations/:id */
+export const renameConversationBody = z
+  .object({
+    title: plainText(
+      z
+        .string()
+        .trim()
+        .min(1, 'Give the conversation a title.')
+        .max(CONVERSATION_TITLE_MAX_CHARS, `A title has at most ${CONVERSATION_TITLE_MAX_CHARS} characters.`),
+    ),
+  })
+  .strict();
+export type RenameConversationBody = z.infer<typeof renameConversationBody>;
 
 export interface Conversation {
   id: string;
@@ -60,6 +81,8 @@ export interface Conversation {
   title: string;
   createdAt: string;
   updatedAt: string;
+  /** Search results only: the message text around the first match ("…" where it was cut). */
+  snippet?: string;
 }
 
 export interface ConversationWithMessages extends Conversation {
@@ -106,7 +129,7 @@ export interface ChatTurnResult extends ChatMetaEvent {
   error?: ChatErrorEvent;
 }
 
-/** GET /api/chatbots/:id/conversations?limit=&cursor= (newest first). */
+/** GET /api/chatbots/:id/conversations?limit=&cursor=&q= (newest first; `q` searches titles and text). */
 export interface ConversationPage {
   items: Conversation[];
   nextCursor: string | null;

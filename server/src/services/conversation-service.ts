@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import {
   ConversationRepository,
   type ConversationRow,
+  type ConversationSearchRow,
   type MessageRow,
 } from '../db/repositories/conversation-repository.js';
 import { AppError, notFound } from '../errors.js';
@@ -26,26 +27,36 @@ export class ConversationService {
     this.conversations = new ConversationRepository(db);
   }
 
-  /** Newest activity first, `limit` per page; `cursor` is the previous page's `nextCursor`. */
+  /**
+   * Newest activity first, `limit` per page; `cursor` is the previous page's `nextCursor`. With a
+   * `query`, only conversations whose title or messages contain it (case-insensitive), each with
+   * the matching text around the first hit in a message.
+   */
   async list(
     userId: string,
     chatbotId: string,
     limit: number,
     cursor: string | null,
+    query: string | null = null,
   ): Promise<ConversationPage> {
     await this.chatbots.getRow(userId, chatbotId);
-    const rows = await this.conversations.listPage(
-      userId,
-      chatbotId,
-      limit + 1,
-      cursor ? decodeCursor(cursor) : null,
-    );
+    const after = cursor ? decodeCursor(cursor) : null;
+    const rows: Array<ConversationRow | ConversationSearchRow> = query
+      ? await this.conversations.searchPage(userId, chatbotId, query, limit + 1, after)
+      : await this.conversations.listPage(userId, chatbotId, limit + 1, after);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
-      items: items.map(toConversation),
+      items: items.map((row) => ('match' in row ? toSearchResult(row, query ?? '') : toConversation(row))),
       nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
     };
+  }
+
+  /** Renames a conversation (its place in the activity order stays). */
+  async rename(userId: string, conversationId: string, title: string): Promise<Conversation> {
+    const row = await this.conversations.renameOwned(userId, conversationId, title);
+    if (!row) throw notFound('Conversation');
+    return toConversation(row);
   }
 
   /** One conversation with its messages, oldest first. */
@@ -86,6 +97,8 @@ export class ConversationService {
           ? { promptTokens: row.promptTokens ?? 0, completionTokens: row.completionTokens ?? 0 }
           : null,
       costUsd: row.costUsd,
+      ttftMs: row.ttftMs,
+      latencyMs: row.latencyMs,
       createdAt: row.createdAt.toISOString(),
     };
   }
@@ -99,6 +112,14 @@ function toConversation(row: ConversationRow): Conversation {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+/** A search hit; the snippet only when the title itself does not show the match. */
+function toSearchResult(row: ConversationSearchRow, query: string): Conversation {
+  const conversation = toConversation(row);
+  if (!row.match || row.title.toLowerCase().includes(query.toLowerCase())) return conversation;
+  const { snippet, atStart, atEnd } = row.match;
+  return { ...conversation, snippet: `${atStart ? '' : '…'}${snippet}${atEnd ? '' : '…'}` };
 }
 
 /** Opaque to clients: base64url of "<updatedAt ISO>|<id>". Microseconds are cut to ms by Date. */

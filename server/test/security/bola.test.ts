@@ -55,6 +55,7 @@ describe('BOLA: every id route refuses another user’s ids', () => {
       'GET /api/chatbots/:id/conversations',
       'GET /api/conversations/:id',
       'PATCH /api/chatbots/:id',
+      'PATCH /api/conversations/:id',
       'POST /api/chatbots/:id/chat',
       'POST /api/conversations/:id/regenerate',
       'POST /api/messages/:id/stop',

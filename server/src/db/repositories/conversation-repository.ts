@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { and, desc, eq, exists, ilike, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { runPrepared, type PreparedStatement } from '../prepared.js';
 import { conversations, messages } from '../schema.js';
@@ -25,6 +25,20 @@ export interface TurnRows {
   deleteMessageIds: string[];
   assistant: { id: string; model: string };
   now: Date;
+}
+
+/** A conversation found by a search, with where its text matched (null: the title matched). */
+export interface ConversationSearchRow extends ConversationRow {
+  match: { snippet: string; atStart: boolean; atEnd: boolean } | null;
+}
+
+/** Characters of message text shown around a search match. */
+const SNIPPET_BEFORE = 40;
+const SNIPPET_LENGTH = 140;
+
+/** `text` as a literal ILIKE pattern (its `%`, `_` and `\` match themselves), anywhere in the value. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (mark) => `\\${mark}`)}%`;
 }
 
 /** How far back history is read: the char budget trims further, this bounds the read. */
@@ -63,6 +77,66 @@ export class ConversationRepository {
       .where(after ? and(owner, after) : owner)
       .orderBy(desc(conversations.updatedAt), desc(conversations.id))
       .limit(limit);
+  }
+
+  /**
+   * Conversations whose title or any message contains `query` (case-insensitive), newest first, with
+   * the same cursor as `listPage`. The snippet is cut in SQL, so a long message never leaves the database.
+   */
+  async searchPage(
+    userId: string,
+    chatbotId: string,
+    query: string,
+    limit: number,
+    cursor: { updatedAt: Date; id: string } | null,
+  ): Promise<ConversationSearchRow[]> {
+    const pattern = containsPattern(query);
+    const owner = and(eq(conversations.chatbotId, chatbotId), eq(conversations.userId, userId));
+    const inMessages = exists(
+      this.db
+        .select({ one: sql`1` })
+        .from(messages)
+        .where(and(eq(messages.conversationId, conversations.id), ilike(messages.content, pattern))),
+    );
+    const matches = or(ilike(conversations.title, pattern), inMessages);
+    const after = cursor
+      ? or(
+          lt(conversations.updatedAt, cursor.updatedAt),
+          and(eq(conversations.updatedAt, cursor.updatedAt), lt(conversations.id, cursor.id)),
+        )
+      : undefined;
+    // The first matching message: where the match starts, and the text around it. (The outer row is
+    // named in full: drizzle writes a single-table query's columns unqualified.)
+    const firstMatch = sql<string | null>`(
+      select json_build_object(
+        'position', strpos(lower(m.content), lower(${query})),
+        'length', length(m.content),
+        'snippet', substring(m.content from greatest(1, strpos(lower(m.content), lower(${query})) - ${SNIPPET_BEFORE}) for ${SNIPPET_LENGTH})
+      )::text
+      from ${messages} m
+      where m.conversation_id = "conversations"."id" and m.content ilike ${pattern}
+      order by m.created_at, m.id
+      limit 1)`;
+    const rows = await this.db
+      .select({ conversation: conversations, firstMatch })
+      .from(conversations)
+      .where(and(owner, matches, after))
+      .orderBy(desc(conversations.updatedAt), desc(conversations.id))
+      .limit(limit);
+    return rows.map(({ conversation, firstMatch: raw }) => ({
+      ...conversation,
+      match: toMatch(raw),
+    }));
+  }
+
+  /** Sets the title; null when the conversation is not the caller's. Activity order is unchanged. */
+  async renameOwned(userId: string, conversationId: string, title: string): Promise<ConversationRow | null> {
+    const rows = await this.db
+      .update(conversations)
+      .set({ title })
+      .where(and(eq(conversations.id, conversationId), eq(conversations.userId, userId)))
+      .returning();
+    return rows[0] ?? null;
   }
 
   /** All messages, oldest first (the conversation must already be known to be the caller's). */
@@ -154,3 +228,17 @@ const INSERT_TURNS: PreparedStatement = {
     select assistant_id, conversation_id, 'assistant', '', 'streaming', model, answer_at, answer_at
     from turn`,
 };
+
+function toMatch(raw: string | null): ConversationSearchRow['match'] {
+  if (!raw) return null;
+  const parsed = JSON.parse(raw) as { position: number; length: number; snippet: string };
+  // `position` is 1-based; 0 when lower() and ILIKE disagree on a character (then: from the start).
+  const start = Math.max(1, parsed.position - SNIPPET_BEFORE);
+  const atStart = start === 1;
+  const atEnd = start - 1 + SNIPPET_LENGTH >= parsed.length;
+  let snippet = parsed.snippet;
+  // Where the text was cut, drop the broken word.
+  if (!atStart) snippet = snippet.replace(/^\S*\s/, '');
+  if (!atEnd) snippet = snippet.replace(/\s\S*$/, '');
+  return { snippet: snippet.replace(/\s+/g, ' ').trim(), atStart, atEnd };
+}

@@ -40,6 +40,8 @@ export const chatMessage = z.object({
   finishReason: z.string().nullable().optional(),
   usage: usage.nullable().optional(),
   costUsd: z.number().nullable().optional(),
+  ttftMs: z.number().int().nullable().optional().describe('Milliseconds to the first token'),
+  latencyMs: z.number().int().nullable().optional().describe('Milliseconds the whole answer took'),
   createdAt: z.string(),
 });
 
@@ -49,6 +51,10 @@ export const conversation = z.object({
   title: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  snippet: z
+    .string()
+    .optional()
+    .describe('Search results only: the message text around the first match, "…" where it was cut'),
 });
 
 export const conversationWithMessages = conversation.extend({ messages: z.array(chatMessage) });

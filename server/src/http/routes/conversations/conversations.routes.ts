@@ -3,16 +3,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ConversationService } from '../../../services/conversation-service.js';
 import { requireUser } from '../../plugins/auth.js';
 import { commonErrors } from '../error.schemas.js';
-import {
-  conversationListQuery,
-  conversationPage,
-  conversationWithMessages,
-  idParams,
-} from '../chat/chat.schemas.js';
+import { conversation, conversationPage, conversationWithMessages, idParams } from '../chat/chat.schemas.js';
+import { conversationSearchQuery, renameConversationBody } from './conversations.schemas.js';
 
 const tags = ['conversations'];
 
-/** A chatbot's conversations, read and delete. Another user's ids answer 404. */
+/** A chatbot's conversations: list and search, read, rename, delete. Another user's ids answer 404. */
 export const conversationsRoutes: FastifyPluginAsyncZod<{ conversations: ConversationService }> = async (
   app,
   { conversations },
@@ -22,9 +18,10 @@ export const conversationsRoutes: FastifyPluginAsyncZod<{ conversations: Convers
     {
       schema: {
         tags,
-        summary: "List a chatbot's conversations, most recently active first",
+        summary:
+          "List a chatbot's conversations, most recently active first; `q` searches titles and messages",
         params: idParams,
-        querystring: conversationListQuery,
+        querystring: conversationSearchQuery,
         response: { 200: conversationPage, ...commonErrors },
       },
     },
@@ -34,6 +31,7 @@ export const conversationsRoutes: FastifyPluginAsyncZod<{ conversations: Convers
         request.params.id,
         request.query.limit,
         request.query.cursor ?? null,
+        request.query.q || null,
       ),
   );
 
@@ -48,6 +46,20 @@ export const conversationsRoutes: FastifyPluginAsyncZod<{ conversations: Convers
       },
     },
     async (request) => conversations.get(requireUser(request).id, request.params.id),
+  );
+
+  app.patch(
+    '/api/conversations/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Rename a conversation (its place in the list stays)',
+        params: idParams,
+        body: renameConversationBody,
+        response: { 200: conversation, ...commonErrors },
+      },
+    },
+    async (request) => conversations.rename(requireUser(request).id, request.params.id, request.body.title),
   );
 
   app.delete(
