@@ -138,6 +138,9 @@ export const envSchema = z.object({
   LLM_TIMEOUT_MS: int(60_000, 100, 3_600_000),
   LLM_KEEPALIVE_MS: int(4_000, 1_000, 600_000),
   LLM_MAX_RETRIES: int(-1, 0, 10).transform((value) => (value < 0 ? null : value)),
+  LLM_STREAM_USAGE: z
+    .enum(['auto', 'required', 'optional'], { error: 'expected auto, required or optional' })
+    .default('auto'),
   LITELLM_CONFIG_PATH: z.string().min(1).default('litellm/config.yaml'),
   LLM_MODELS_JSON: optionalText,
   LLM_PLAN_MODELS_JSON: optionalText,

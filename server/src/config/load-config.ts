@@ -32,6 +32,8 @@ export interface Config {
     timeoutMs: number;
     keepAliveMs: number;
     maxRetries: number | null;
+    /** Whether a stream must end with the usage chunk the app asks for (else `unexpected_end`). */
+    streamUsage: 'auto' | 'required' | 'optional';
   };
   models: {
     litellmConfigPath: string;
@@ -142,6 +144,7 @@ function toConfig(env: Env): Config {
       timeoutMs: env.LLM_TIMEOUT_MS,
       keepAliveMs: env.LLM_KEEPALIVE_MS,
       maxRetries: env.LLM_MAX_RETRIES,
+      streamUsage: env.LLM_STREAM_USAGE,
     },
     models: {
       litellmConfigPath: path.resolve(env.LITELLM_CONFIG_PATH),

@@ -35,14 +35,34 @@ export interface LlmUsage {
 
 /** What the upstream said about the call, as far as it said it. */
 export interface LlmResponseInfo {
-  /** The `model` field of the response (the deployment that answered). */
+  /**
+   * The `model` field of the response. LiteLLM: the requested alias, except on a whole (non-streamed)
+   * answer after a fallback, where it is the provider's model name (`gpt-4.1-mini`); on a stream always
+   * the requested alias. OpenAI: its dated model name. Never a sign of a fallback by itself.
+   */
   model: string | null;
-  /** LiteLLM's `x-litellm-model-group`. */
+  /**
+   * The alias (model group) that served the answer: LiteLLM's `x-litellm-model-group` (whole answers
+   * always; streams only on LiteLLM versions that send it). Filled in from the deployment id by the
+   * chat services when the header is missing (services/chat/answer-attribution.ts).
+   */
   modelGroup: string | null;
   /** LiteLLM's `x-litellm-attempted-fallbacks` (number of fallbacks tried), when present. */
   attemptedFallbacks: number | null;
   /** Upstream request id (`x-request-id` / `x-litellm-call-id` / response `id`). */
   requestId: string | null;
+  /**
+   * The deployment that served the answer (LiteLLM's `x-litellm-model-id`, which `/model/info` maps
+   * to its alias): on streams the only sign of which alias answered in LiteLLM 1.81. Absent when the
+   * upstream does not say.
+   */
+  deploymentId?: string | null;
+  /**
+   * A stream only: after the answer had begun, its chunks switched to another completion `id`, i.e. a
+   * second completion continued the text (LiteLLM's mid-stream fallback: the headers still name the
+   * first deployment). The text before and after the switch come from different models.
+   */
+  completionSwitched?: boolean;
 }
 
 export interface GenerateResult extends LlmResponseInfo {

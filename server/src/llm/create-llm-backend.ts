@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { LlmClient } from './client.js';
-import { OpenAICompatibleClient, openAiDefaultBaseUrl } from './openai-compatible-client.js';
+import {
+  OpenAICompatibleClient,
+  openAiDefaultBaseUrl,
+  type StreamUsagePolicy,
+} from './openai-compatible-client.js';
 import type { StreamTransport } from './stream-transport.js';
 import { registerSecrets, splitUrlCredentials } from '../logging/redact.js';
 
@@ -15,6 +19,11 @@ export interface LlmSettings {
   keepAliveMs: number;
   /** null → 1 in proxy mode (LiteLLM retries upstream calls itself), 2 otherwise. */
   maxRetries: number | null;
+  /**
+   * Must a stream end with its usage chunk (LLM_STREAM_USAGE)? `auto` (the default): in direct mode
+   * yes (OpenAI sends it), behind a proxy when the response is LiteLLM's or OpenAI's.
+   */
+  streamUsage?: StreamUsagePolicy;
 }
 
 export interface LlmBackend {
@@ -58,6 +67,7 @@ export async function createLlmBackend(
     defaultModel: settings.modelChat,
     timeoutMs: settings.timeoutMs,
     keepAliveMs: settings.keepAliveMs,
+    streamUsage: settings.streamUsage ?? 'auto',
     ...(overrides.transport ? { transport: overrides.transport } : {}),
   };
   if (settings.baseUrl) {
@@ -83,6 +93,8 @@ export async function createLlmBackend(
       maxRetries: settings.maxRetries ?? 2,
       // OpenAI rejects `metadata` unless responses are stored; LiteLLM-only tracing data.
       sendMetadata: false,
+      // OpenAI always sends the usage chunk it is asked for.
+      streamUsage: settings.streamUsage === 'optional' ? 'optional' : 'required',
     });
     return { client, mode: 'direct', endpoint: openAiDefaultBaseUrl, close: async () => {} };
   }

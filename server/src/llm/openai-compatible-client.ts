@@ -19,6 +19,7 @@ import {
   readHeaderCost,
   readResponseInfo,
   upstreamFinishReason,
+  upstreamKind,
   upstreamModelName,
   upstreamRequestId,
   usageCost,
@@ -56,7 +57,24 @@ export interface OpenAICompatibleClientOptions {
   maxRetryDelayMs?: number;
   /** Send `metadata` upstream (LiteLLM logs it; OpenAI itself only accepts it with `store`). Default true. */
   sendMetadata?: boolean;
+  /**
+   * Whether a stream must carry the usage chunk the client asks for (`stream_options.include_usage`,
+   * always sent). `required`: a stream that ends without it did not end as the upstream meant (a cut
+   * hidden behind `[DONE]`) and is `unexpected_end`. `auto` (default): required when the response is
+   * LiteLLM's or OpenAI's (both send it when asked, see `upstreamKind`), optional for any other
+   * OpenAI-compatible server. `optional`: never required (`LLM_STREAM_USAGE=optional`).
+   */
+  streamUsage?: StreamUsagePolicy;
 }
+
+export type StreamUsagePolicy = 'auto' | 'required' | 'optional';
+
+/**
+ * At most this many completion-id switches in one stream are read as continuations (LiteLLM's
+ * mid-stream fallback switches once per fallback); an upstream that gives every chunk its own id is
+ * not switching completions.
+ */
+const MAX_COMPLETION_SWITCHES = 3;
 
 type Opened<T> = { control: AttemptControl; data: T; headers: HeaderReader } | { error: LlmError };
 
@@ -149,15 +167,18 @@ export class OpenAICompatibleClient implements LlmClient {
     }
     const { control, data: stream, headers } = opened;
     const info: LlmResponseInfo = readResponseInfo(headers);
+    const usageRequired = this.usageRequired(headers);
     let completed = false;
     try {
       yield { type: 'start', ...info };
       control.waiting();
       let finishReason: string | null = null;
       let usage: LlmUsage | null = null;
+      let usageSeen = false;
       let costUsd: number | null = null;
       let timeToFirstTokenMs: number | null = null;
       let failure: LlmError | null = null;
+      const completions = new CompletionIds();
       try {
         for await (const piece of stream.body) {
           control.received();
@@ -166,7 +187,9 @@ export class OpenAICompatibleClient implements LlmClient {
               info.model = upstreamModelName(chunk.model);
               info.requestId ??= upstreamRequestId(chunk.id);
             }
+            completions.see(chunk.id, timeToFirstTokenMs !== null);
             if (chunk.usage) {
+              usageSeen = true;
               // Unbelievable counts (negative, 1e300…) are dropped: the turn counts its tokens itself.
               usage = reportedUsage(chunk.usage);
               costUsd = usageCost(chunk.usage) ?? costUsd;
@@ -192,7 +215,11 @@ export class OpenAICompatibleClient implements LlmClient {
       if (failure === null && control.reason !== null) {
         failure = llmError(control.reason, model);
       }
-      if (failure === null && finishReason === null) failure = llmError('unexpected_end', model);
+      // No finish reason, or no usage chunk from an upstream that sends one when asked: the stream
+      // did not end as the model meant, whatever `[DONE]` says (a cut hidden by a proxy).
+      if (failure === null && (finishReason === null || (usageRequired && !usageSeen)))
+        failure = llmError('unexpected_end', model);
+      if (completions.switched) info.completionSwitched = true;
       completed = true;
       // Consumers stop at the terminal event without calling next() again, so the `finally` below
       // may never run: release the silence timer (and the stream it holds) before yielding it.
@@ -215,6 +242,12 @@ export class OpenAICompatibleClient implements LlmClient {
       // The consumer stopped early (break / return): close the upstream socket now.
       if (!completed) control.abort();
     }
+  }
+
+  private usageRequired(headers: HeaderReader): boolean {
+    const policy = this.options.streamUsage ?? 'auto';
+    if (policy !== 'auto') return policy === 'required';
+    return upstreamKind(headers) !== 'other';
   }
 
   private params(messages: LlmMessage[], options: LlmCallOptions, model: string) {
@@ -290,5 +323,27 @@ function safeJson(text: string): object | null {
     return typeof value === 'object' && value !== null ? value : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * The completion ids of one stream's chunks. A switch to a new id once output had begun means a
+ * second completion continued the answer; a few switches are continuations, many are an upstream
+ * that numbers its chunks.
+ */
+class CompletionIds {
+  private current: string | null = null;
+  private chunks = 0;
+  private switches = 0;
+
+  see(id: unknown, afterOutput: boolean): void {
+    this.chunks++;
+    if (typeof id !== 'string' || id === '') return;
+    if (this.current !== null && id !== this.current && afterOutput) this.switches++;
+    this.current = id;
+  }
+
+  get switched(): boolean {
+    return this.switches > 0 && this.switches <= MAX_COMPLETION_SWITCHES && this.switches * 2 < this.chunks;
   }
 }

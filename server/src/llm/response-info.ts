@@ -59,7 +59,22 @@ export function readResponseInfo(headers: HeaderReader): LlmResponseInfo {
     attemptedFallbacks: fallbackCount(headers.get('x-litellm-attempted-fallbacks')),
     requestId:
       upstreamRequestId(headers.get('x-request-id')) ?? upstreamRequestId(headers.get('x-litellm-call-id')),
+    // A sha256 of the deployment's params, or the operator's own `model_info.id`: a name-like id.
+    deploymentId: upstreamModelName(headers.get('x-litellm-model-id')),
   };
+}
+
+/**
+ * Which kind of server answered, from headers both always send: a LiteLLM proxy (`x-litellm-call-id`,
+ * `x-litellm-version`, on streams too) or OpenAI itself (`openai-version`, `openai-processing-ms`).
+ * Both send the usage chunk a client asks for with `stream_options.include_usage`; other
+ * OpenAI-compatible servers may not.
+ */
+export function upstreamKind(headers: HeaderReader): 'litellm' | 'openai' | 'other' {
+  if (headers.get('x-litellm-call-id') !== null || headers.get('x-litellm-version') !== null)
+    return 'litellm';
+  if (headers.get('openai-version') !== null || headers.get('openai-processing-ms') !== null) return 'openai';
+  return 'other';
 }
 
 /** LiteLLM's `x-litellm-response-cost` in USD. Only meaningful once the whole answer is known. */

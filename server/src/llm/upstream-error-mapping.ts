@@ -41,6 +41,12 @@ const contextLengthPattern =
 const contentFilterPattern =
   /content_filter|contentpolicyviolation|content management policy|content policy/i;
 const modelNotFoundPattern = /model_not_found|invalid model name|model .{0,100}(does not exist|not found)/i;
+/**
+ * LiteLLM's in-band error for a provider stream that broke after output (httpx transport, no fallback
+ * left): `litellm.ServiceUnavailableError: litellm.MidStreamFallbackError: … peer closed connection
+ * without sending complete message body (incomplete chunked read)`, code "503". The answer was cut.
+ */
+const midStreamCutPattern = /MidStreamFallbackError|incomplete chunked read|peer closed connection/i;
 
 /** LiteLLM puts the status in `error.code` as a string ("429"), notably for in-band stream errors. */
 function statusOf(error: APIError): number | undefined {
@@ -74,6 +80,9 @@ export function toLlmError(error: unknown, context: FailureContext): LlmError {
   }
   if (error instanceof APIConnectionError) return llmError('unavailable', model, { cause: error });
   if (error instanceof APIError) {
+    if (context.responseStarted && midStreamCutPattern.test(error.message)) {
+      return llmError('unexpected_end', model, { cause: error });
+    }
     const status = statusOf(error);
     return llmError(codeForApiError(status, error), model, {
       status,

@@ -35,15 +35,9 @@ describe('upstream faults', () => {
   };
 
   it.each([
-    // Retry-After longer than the client honours (1 s): no retry, the wait is passed on.
-    ['429 with Retry-After', '[[mock:status=429,retryAfter=2]]', 429, 'rate_limited', 1],
-    [
-      '429 with a short retry-after-ms (retried once)',
-      '[[mock:status=429,retryAfterMs=20]]',
-      429,
-      'rate_limited',
-      2,
-    ],
+    // LiteLLM honours the provider's Retry-After between its own retries and relays none
+    // (error-429): the client retries once on its own backoff and passes no wait on.
+    ['429 (no Retry-After from LiteLLM)', '[[mock:status=429,retryAfter=2]]', 429, 'rate_limited', 2],
     ['500', '[[mock:status=500]]', 502, 'upstream', 2],
     ['503', '[[mock:status=503]]', 503, 'unavailable', 2],
     // Our own timeout is final: the caller already waited the limit.
@@ -58,7 +52,7 @@ describe('upstream faults', () => {
       expect(response.status).toBe(status);
       const body = (await response.json()) as ErrorBody;
       expect(body.error.code).toBe(code);
-      if (marker.includes('retryAfter=2')) expect(response.headers.get('retry-after')).toBe('2');
+      expect(response.headers.get('retry-after')).toBeNull();
       expect(elapsed).toBeLessThan(LLM_TIMEOUT_MS + 1000 + SLACK_MS);
       expect(rig.chatRequests()).toBe(upstreamRequests);
 
@@ -96,7 +90,9 @@ describe('upstream faults', () => {
 
   it.each([
     ['a stall mid-stream', '[[mock:stall-after=3]]', 'timeout'],
-    ['a stream cut without [DONE]', '[[mock:cut-after=3]]', 'unexpected_end'],
+    // LiteLLM's in-band error for a cut provider stream (httpx transport, as deployed).
+    ['a provider cut (LiteLLM httpx)', '[[mock:cut-after=3,transport=httpx]]', 'unexpected_end'],
+    ['[DONE] without the usage chunk asked for', '[[mock:no-usage,deltas=3]]', 'unexpected_end'],
     ['a connection reset mid-stream', '[[mock:reset-after=3]]', 'unexpected_end'],
     ['a malformed JSON chunk', '[[mock:malformed-after=3]]', 'upstream'],
     ['an in-band error chunk', '[[mock:inband-error-after=3]]', 'upstream'],
@@ -142,6 +138,19 @@ describe('upstream faults', () => {
     expect(rig.chatRequests()).toBe(1);
   });
 
+  it('a provider cut under LiteLLM 1.81’s default transport (aiohttp) cannot be told: stored complete', async () => {
+    // midstream-cut-aiohttp: the partial text, a made-up finish_reason "stop", usage and [DONE].
+    // LiteLLM ≥ 1.94 raises instead; the compose stack runs httpx (DISABLE_AIOHTTP_TRANSPORT=True).
+    const response = await rig.post('Break please [[mock:cut-after=3]]');
+    const events = await new SseReader(response).readAll();
+    expect(events.map((event) => event.event)).toEqual(['meta', 'delta', 'delta', 'delta', 'done']);
+    const meta = events[0]!.data as { assistantMessageId: string };
+    expect(await rig.row(meta.assistantMessageId)).toMatchObject({
+      status: 'complete',
+      content: deltaText(events),
+    });
+  });
+
   it('an endless stream is cut at the answer size limit; the upstream is closed, no retry', async () => {
     const gone = rig.mock.waitForClientGone(10_000);
     // 100 kB deltas: the 1,000,000-character limit is crossed at the 11th.
@@ -156,6 +165,57 @@ describe('upstream faults', () => {
     expect(row?.status).toBe('error');
     expect(row?.content.length).toBe(text.length);
     expect(rig.chatRequests()).toBe(1);
+  });
+});
+
+/** OpenAI called directly relays Retry-After (LiteLLM does not): the client's own handling of it. */
+describe('upstream faults, OpenAI direct', () => {
+  let rig: FaultRig;
+  let unhandled: ReturnType<typeof trackUnhandledRejections>;
+
+  beforeAll(async () => {
+    unhandled = trackUnhandledRejections();
+    rig = await FaultRig.start({
+      llmTimeoutMs: LLM_TIMEOUT_MS,
+      maxRetries: 1,
+      maxRetryDelayMs: 1000,
+      mock: { flavor: 'openai' },
+    });
+  });
+  afterAll(async () => {
+    await rig.close();
+    unhandled.remove();
+  });
+  beforeEach(() => rig.mock.reset());
+  afterEach(async () => {
+    expect(await rig.normalTurnWorks()).toBe(true);
+    expect(unhandled.reasons).toEqual([]);
+  });
+
+  it.each([
+    // Retry-After longer than the client honours (1 s): no retry, the wait is passed on.
+    ['429 with Retry-After', '[[mock:status=429,retryAfter=2]]', '2', 1],
+    // Retried once after 20 ms; the second 429's wait goes on, rounded up to whole seconds.
+    ['429 with a short retry-after-ms (retried once)', '[[mock:status=429,retryAfterMs=20]]', '1', 2],
+  ])('upstream %s → 429 rate_limited', async (_name, marker, retryAfter, upstreamRequests) => {
+    const response = await rig.post(`Fail please ${marker}`);
+    expect(response.status).toBe(429);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    expect(response.headers.get('retry-after')).toBe(retryAfter);
+    expect(rig.chatRequests()).toBe(upstreamRequests);
+  });
+
+  it('a stream cut without [DONE] or finish reason → unexpected_end, partial answer stored', async () => {
+    const response = await rig.post('Break please [[mock:cut-after=3]]');
+    const events = await new SseReader(response).readAll();
+    expect(events.map((event) => event.event)).toEqual(['meta', 'delta', 'delta', 'delta', 'error']);
+    expect(events.at(-1)!.data).toMatchObject({ code: 'unexpected_end' });
+    const meta = events[0]!.data as { assistantMessageId: string };
+    expect(await rig.row(meta.assistantMessageId)).toMatchObject({
+      status: 'error',
+      errorCode: 'unexpected_end',
+      content: deltaText(events),
+    });
   });
 
   it('a client that leaves during the retry back-off stops the retries', async () => {

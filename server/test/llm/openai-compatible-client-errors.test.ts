@@ -101,11 +101,58 @@ describe('OpenAICompatibleClient error mapping', () => {
     expect(errorCodeOf(events)).toBe('upstream');
   });
 
-  it('reports unexpected_end when the stream closes without finishing', async () => {
-    mock.enqueue({ cutAfter: 4 });
+  it('reports unexpected_end when the stream closes without finishing (OpenAI-compatible, no [DONE])', async () => {
+    const openai = await startMockLlm({ flavor: 'openai', apiKey: 'sk-test-key' });
+    try {
+      openai.enqueue({ cutAfter: 4 });
+      const events = await collect(clientFor(openai).chatStream(user('Hi')));
+      expect(events.filter((event) => event.type === 'delta')).toHaveLength(4);
+      expect(errorCodeOf(events)).toBe('unexpected_end');
+    } finally {
+      await openai.close();
+    }
+  });
+
+  it('reports unexpected_end for LiteLLM’s in-band error after a provider cut (httpx transport)', async () => {
+    mock.enqueue({ cutAfter: 4, transport: 'httpx' });
     const events = await collect(clientFor(mock).chatStream(user('Hi')));
     expect(events.filter((event) => event.type === 'delta')).toHaveLength(4);
     expect(errorCodeOf(events)).toBe('unexpected_end');
+  });
+
+  it('cannot tell a provider cut under LiteLLM 1.81’s default transport (aiohttp): it ends as done', async () => {
+    // LiteLLM makes up finish_reason "stop", a usage chunk and [DONE] after the partial text
+    // (midstream-cut-aiohttp): nothing on the wire differs from a short answer.
+    mock.enqueue({ cutAfter: 4 });
+    const events = await collect(clientFor(mock).chatStream(user('Hi')));
+    expect(events.filter((event) => event.type === 'delta')).toHaveLength(4);
+    expect(terminal(events)).toMatchObject({
+      type: 'done',
+      finishReason: 'stop',
+      usage: { completionTokens: 4 },
+    });
+  });
+
+  it('reports unexpected_end for a stream that ends with [DONE] but without the usage chunk it asked for', async () => {
+    // LiteLLM and OpenAI both send it when asked: its absence means the stream did not end as meant.
+    mock.enqueue({ noUsage: true, deltas: 3 });
+    const litellm = await collect(clientFor(mock).chatStream(user('Hi')));
+    expect(textOf(litellm)).toHaveLength('**This is the'.length);
+    expect(errorCodeOf(litellm)).toBe('unexpected_end');
+
+    const openai = await startMockLlm({ flavor: 'openai', apiKey: 'sk-test-key' });
+    try {
+      openai.enqueue({ noUsage: true, deltas: 3 });
+      expect(errorCodeOf(await collect(clientFor(openai).chatStream(user('Hi'))))).toBe('unexpected_end');
+    } finally {
+      await openai.close();
+    }
+  });
+
+  it('accepts a stream without usage when told it is optional (LLM_STREAM_USAGE=optional)', async () => {
+    mock.enqueue({ noUsage: true, deltas: 3 });
+    const events = await collect(clientFor(mock, { streamUsage: 'optional' }).chatStream(user('Hi')));
+    expect(terminal(events)).toMatchObject({ type: 'done', finishReason: 'stop', usage: null });
   });
 
   it('reports unexpected_end when the socket is reset mid-stream', async () => {

@@ -4,8 +4,10 @@ import { clientFor, collect, errorCodeOf, terminal, user } from './stream-helper
 
 let mock: MockLlm;
 
+// These test the client's own retries and its Retry-After handling: OpenAI direct sends Retry-After
+// (LiteLLM does not relay it, see openai-compatible-client-errors.test.ts).
 beforeAll(async () => {
-  mock = await startMockLlm();
+  mock = await startMockLlm({ flavor: 'openai' });
 });
 afterAll(() => mock.close());
 beforeEach(() => mock.reset());

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMockLlm, type MockLlm } from '@app/mock-llm';
+import { defaultDeploymentId, startMockLlm, type MockLlm } from '@app/mock-llm';
 import { clientFor, collect, terminal, textOf, user } from './stream-helpers.js';
 
 let mock: MockLlm;
@@ -55,7 +55,13 @@ describe('OpenAICompatibleClient on the wire', () => {
 
   it('streams start, the deltas in order, then done with usage, cost and upstream info', async () => {
     const events = await collect(clientFor(mock).chatStream(user('Count [[mock:deltas=5]]')));
-    expect(events[0]).toMatchObject({ type: 'start', modelGroup: 'mock-model', attemptedFallbacks: 0 });
+    // A LiteLLM 1.81 stream names its deployment, not its model group or fallbacks (fallback-stream).
+    expect(events[0]).toMatchObject({
+      type: 'start',
+      modelGroup: null,
+      attemptedFallbacks: null,
+      deploymentId: defaultDeploymentId('mock-model'),
+    });
     expect(events.slice(1, -1).map((event) => event.type)).toEqual([
       'delta',
       'delta',
@@ -69,8 +75,9 @@ describe('OpenAICompatibleClient on the wire', () => {
       type: 'done',
       finishReason: 'stop',
       usage: { promptTokens: expect.any(Number), completionTokens: 5 },
-      info: { model: 'mock-model', modelGroup: 'mock-model' },
+      info: { model: 'mock-model', modelGroup: null, deploymentId: defaultDeploymentId('mock-model') },
     });
+    if (done.type === 'done') expect(done.info).not.toHaveProperty('completionSwitched');
     if (done.type !== 'done') throw new Error('expected done');
     expect(done.costUsd).toBeGreaterThan(0);
     expect(done.timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
@@ -83,8 +90,10 @@ describe('OpenAICompatibleClient on the wire', () => {
     expect(terminal(events)).toMatchObject({ type: 'done', finishReason: 'length' });
   });
 
-  it('copes with an upstream that sends no usage', async () => {
-    const events = await collect(clientFor(mock).chatStream(user('No usage [[mock:no-usage,deltas=2]]')));
+  it('copes with an upstream that sends no usage when it is optional', async () => {
+    const events = await collect(
+      clientFor(mock, { streamUsage: 'optional' }).chatStream(user('No usage [[mock:no-usage,deltas=2]]')),
+    );
     expect(terminal(events)).toMatchObject({
       type: 'done',
       finishReason: 'stop',
@@ -110,6 +119,59 @@ describe('OpenAICompatibleClient on the wire', () => {
     });
     expect(result.costUsd).toBeGreaterThan(0);
     expect(result.requestId).toBeTruthy();
+  });
+
+  it('reports a switch of completion mid-stream (LiteLLM’s mid-stream fallback) as neutral info', async () => {
+    const proxy = await startMockLlm({
+      apiKey: 'sk-test-key',
+      models: [
+        { id: 'chat-default', provider: 'openai' },
+        { id: 'claude-default', provider: 'anthropic', fallbacks: ['chat-default'] },
+      ],
+    });
+    try {
+      const client = clientFor(proxy);
+      const cut = user('Hi [[mock:cut-after=3,transport=httpx]]');
+      const events = await collect(client.chatStream(cut, { model: 'claude-default' }));
+      const done = terminal(events);
+      if (done.type !== 'done') throw new Error(`expected done, got ${JSON.stringify(done)}`);
+      // The headers still name the deployment that failed; only the chunk ids tell.
+      expect(done.info).toMatchObject({
+        completionSwitched: true,
+        deploymentId: defaultDeploymentId('claude-default'),
+        model: 'claude-default',
+      });
+      const plain = terminal(await collect(client.chatStream(user('Hi'), { model: 'claude-default' })));
+      expect(plain.type === 'done' && plain.info.completionSwitched).toBeFalsy();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('does not read an upstream that gives every chunk its own id as switching completions', async () => {
+    let n = 0;
+    const chunk = (delta: object, finish: string | null) =>
+      `data: ${JSON.stringify({ id: `c-${n++}`, object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const upstream = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        const pieces = ['One', ' two', ' three', ' four'].map((text) => chunk({ content: text }, null));
+        response.end(`${pieces.join('')}${chunk({}, 'stop')}data: [DONE]\n\n`);
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const { port } = upstream.address() as AddressInfo;
+    try {
+      const client = clientFor(mock, { baseURL: `http://127.0.0.1:${port}/v1` });
+      const done = terminal(await collect(client.chatStream(user('Hi'))));
+      // No usage chunk either: not LiteLLM or OpenAI, so optional under `auto`.
+      expect(done).toMatchObject({ type: 'done', finishReason: 'stop', usage: null });
+      expect(done.type === 'done' && done.info.completionSwitched).toBeFalsy();
+    } finally {
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
   });
 
   it('does not send metadata when told not to (OpenAI direct)', async () => {

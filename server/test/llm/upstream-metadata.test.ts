@@ -61,6 +61,7 @@ describe('response metadata is bounded where it enters', () => {
           'x-litellm-model-group': 'anthropic/claude-3-5-sonnet@eu',
           'x-litellm-attempted-fallbacks': '2',
           'x-request-id': 'req_01J9Z-abc.def:1',
+          'x-litellm-model-id': '0916c0fe1bfd4073c91660facae44bca66738b958c3cbebc45b0d4097f3e1a64',
         }),
       ),
     ).toEqual({
@@ -68,6 +69,7 @@ describe('response metadata is bounded where it enters', () => {
       modelGroup: 'anthropic/claude-3-5-sonnet@eu',
       attemptedFallbacks: 2,
       requestId: 'req_01J9Z-abc.def:1',
+      deploymentId: '0916c0fe1bfd4073c91660facae44bca66738b958c3cbebc45b0d4097f3e1a64',
     });
     for (const [group, fallbacks, requestId] of [
       ['<script>alert(1)</script>', '99999999999', 'r'.repeat(129)],
@@ -80,9 +82,11 @@ describe('response metadata is bounded where it enters', () => {
           'x-litellm-model-group': group,
           'x-litellm-attempted-fallbacks': fallbacks,
           'x-request-id': requestId,
+          'x-litellm-model-id': group,
         }),
       );
       expect(info.modelGroup).toBeNull();
+      expect(info.deploymentId).toBeNull();
       expect(info.requestId).toBeNull();
       expect(info.attemptedFallbacks === null || info.attemptedFallbacks === 20).toBe(true);
     }

@@ -4,7 +4,7 @@ import { startMockLlm } from './mock-llm-server.js';
 import type { MockModel } from './mock-llm-types.js';
 
 // `npm run mock-llm -- --port 4010 [--ttft 300] [--inter-token 25] [--api-key sk-x] [--models a,b:anthropic]
-//   [--flavor litellm|openai|legacy] [--transport aiohttp|httpx] [--fallbacks claude-default=chat-default]`
+//   [--flavor litellm|openai] [--transport aiohttp|httpx] [--fallbacks claude-default=chat-default]`
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '4010' },

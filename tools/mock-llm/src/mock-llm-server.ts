@@ -7,7 +7,6 @@ import { ChatRequestError, planChatAnswer } from './chat-answer-plan.js';
 import { respondToChat, type ResponseTracker } from './chat-responder.js';
 import type { ChatWire, WireResponse } from './chat-wire.js';
 import { defaultFlavor, type MockFlavor } from './flavor.js';
-import { legacyWire } from './legacy-wire.js';
 import { litellmWire } from './litellm-wire.js';
 import { openaiWire } from './openai-wire.js';
 import type {
@@ -58,7 +57,6 @@ function send(response: ServerResponse, answer: WireResponse): void {
 }
 
 const wires: Record<MockFlavor, (options: MockLlmOptions, models: readonly MockModel[]) => ChatWire> = {
-  legacy: legacyWire,
   litellm: litellmWire,
   openai: openaiWire,
 };

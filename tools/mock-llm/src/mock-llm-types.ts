@@ -86,8 +86,8 @@ export interface MockFault {
   /** Leave out the usage chunk even when the client asked for it. */
   noUsage?: boolean;
   /**
-   * Answer as LiteLLM does after falling back to this model group. `legacy`: only the headers say so.
-   * `litellm`: the requested deployment fails (500) and this alias answers, as recorded.
+   * Answer as LiteLLM does after falling back to this model group. `litellm`: the requested deployment
+   * fails (500) and this alias answers, as recorded. `openai`: ignored.
    */
   fallbackTo?: string;
   /** `litellm`: the requested deployment fails before the first token and its configured fallback answers. */

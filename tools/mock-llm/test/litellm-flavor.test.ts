@@ -38,8 +38,8 @@ const parse = (event: string): any => JSON.parse(event.slice('data: '.length));
 const json = (response: Response): Promise<any> => response.json();
 
 describe('litellm flavour', () => {
-  it('is not the default yet', () => {
-    expect(defaultFlavor).toBe('legacy');
+  it('is the default', () => {
+    expect(defaultFlavor).toBe('litellm');
     expect(mock.flavor).toBe('litellm');
   });
 

@@ -38,29 +38,29 @@ function dataLines(text: string): string[] {
     });
 }
 
-describe('mock-llm chat completions', () => {
-  it('streams exact OpenAI SSE framing with a LiteLLM-style usage chunk and [DONE]', async () => {
+describe('mock-llm chat completions (the default flavour, litellm)', () => {
+  it('streams SSE framing: deltas, finish chunk, a usage chunk when asked, then [DONE]', async () => {
     const response = await chat({
       stream: true,
       stream_options: { include_usage: true },
       messages: [{ role: 'user', content: 'Hi [[mock:deltas=3]]' }],
     });
+    expect(mock.flavor).toBe('litellm');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    expect(response.headers.get('x-litellm-model-group')).toBe('mock-model');
-    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect(response.headers.get('x-litellm-model-id')).toBeTruthy();
+    expect(response.headers.get('x-litellm-call-id')).toBeTruthy();
     const lines = dataLines(await response.text());
     expect(lines.at(-1)).toBe('[DONE]');
     const chunks = lines.slice(0, -1).map((line) => JSON.parse(line));
-    expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
-    expect(chunks.slice(1, 4).map((chunk) => chunk.choices[0].delta.content)).toEqual([
+    expect(chunks.slice(0, 3).map((chunk) => chunk.choices[0].delta.content)).toEqual([
       '**This',
       ' is',
       ' the',
     ]);
-    expect(chunks[4].choices[0]).toEqual({ index: 0, delta: {}, finish_reason: 'stop' });
-    expect(chunks[5].choices).toEqual([{ index: 0, delta: {} }]);
-    expect(chunks[5].usage).toMatchObject({
+    expect(chunks[3].choices[0]).toEqual({ finish_reason: 'stop', index: 0, delta: {} });
+    expect(chunks[4].choices).toEqual([{ index: 0, delta: {} }]);
+    expect(chunks[4].usage).toMatchObject({
       completion_tokens: 3,
       total_tokens: expect.any(Number),
       cost: expect.any(Number),
@@ -131,12 +131,12 @@ describe('mock-llm chat completions', () => {
 });
 
 describe('mock-llm faults', () => {
-  it('applies an enqueued error to the next request only, with Retry-After', async () => {
+  it('applies an enqueued error to the next request only (LiteLLM relays no Retry-After)', async () => {
     mock.enqueue({ status: 429, retryAfter: 2, retryAfterMs: 2000 });
     const first = await chat({ stream: true });
     expect(first.status).toBe(429);
-    expect(first.headers.get('retry-after')).toBe('2');
-    expect(first.headers.get('retry-after-ms')).toBe('2000');
+    expect(first.headers.get('retry-after')).toBeNull();
+    expect(first.headers.get('retry-after-ms')).toBeNull();
     expect((await json(first)).error).toMatchObject({ type: 'throttling_error', code: '429' });
     expect((await chat({ stream: true })).status).toBe(200);
   });
@@ -146,7 +146,10 @@ describe('mock-llm faults', () => {
       messages: [{ role: 'user', content: 'Hi [[mock:error=context_length]]' }],
     });
     expect(response.status).toBe(400);
-    expect((await json(response)).error.code).toBe('context_length_exceeded');
+    expect((await json(response)).error).toMatchObject({
+      code: '400',
+      message: expect.stringMatching(/^litellm\.ContextWindowExceededError/),
+    });
     const body = await json(
       await chat({ messages: [{ role: 'user', content: 'Quote me [[mock:slow=0]]' }] }),
     );
@@ -160,18 +163,19 @@ describe('mock-llm faults', () => {
         await chat({ stream: true, messages: [{ role: 'user', content: '[[mock:inband-error-after=2]]' }] })
       ).text(),
     );
-    expect(lines).toHaveLength(4);
-    expect(JSON.parse(lines[3] as string).error).toMatchObject({ code: '500' });
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[2] as string).error).toMatchObject({ code: '500' });
   });
 
-  it('cuts the stream without a finish chunk or [DONE]', async () => {
+  it('hides a provider cut as a normal end on the default transport (aiohttp)', async () => {
     const lines = dataLines(
       await (
         await chat({ stream: true, messages: [{ role: 'user', content: '[[mock:cut-after=2]]' }] })
       ).text(),
     );
-    expect(lines).toHaveLength(3);
-    expect(lines.join('')).not.toContain('finish_reason":"stop');
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toContain('"finish_reason":"stop"');
+    expect(lines.at(-1)).toBe('[DONE]');
   });
 
   it('sends a malformed chunk', async () => {
@@ -207,12 +211,21 @@ describe('mock-llm faults', () => {
 });
 
 describe('mock-llm model lists', () => {
-  it('serves /v1/models in OpenAI shape and /model_group/info in LiteLLM shape', async () => {
+  it('serves /v1/models, /model/info and /model_group/info in LiteLLM shape', async () => {
     const models = await json(await fetch(`${mock.url}/models`, { headers: auth }));
     expect(models).toEqual({
       object: 'list',
-      data: [expect.objectContaining({ id: 'mock-model', object: 'model' })],
+      data: [expect.objectContaining({ id: 'mock-model', object: 'model', owned_by: 'openai' })],
     });
+    const deployments = await json(
+      await fetch(`${mock.url.replace(/\/v1$/, '')}/model/info`, { headers: auth }),
+    );
+    expect(deployments.data).toEqual([
+      expect.objectContaining({
+        model_name: 'mock-model',
+        model_info: expect.objectContaining({ id: expect.any(String) }),
+      }),
+    ]);
     const origin = mock.url.replace(/\/v1$/, '');
     const info = await json(await fetch(`${origin}/model_group/info`, { headers: auth }));
     expect(info.data[0]).toMatchObject({
