@@ -44,9 +44,15 @@ export interface ChatMessage {
   status: MessageStatus;
   errorCode?: string | null;
   model?: string | null;
-  /** The alias that answered when LiteLLM fell back from the requested one; null without a fallback. */
+  /**
+   * The alias that answered when LiteLLM fell back from the requested one (for a mid-stream fallback,
+   * the one that continued the text); null without a fallback or when it cannot be named. When it is
+   * known: see docs/sse-protocol.md.
+   */
   answeredBy?: string | null;
-  /** The provider deployment that produced the answer (the response's `model`), when reported. */
+  /** True when a fallback answered this, or part of it, whether or not `answeredBy` can name it. */
+  fallback?: boolean;
+  /** The response's `model` (the requested alias, or a provider model name after a fallback), when reported. */
   upstreamModel?: string | null;
   finishReason?: string | null;
   usage?: Usage | null;
@@ -103,8 +109,10 @@ export interface ChatDoneEvent {
   finishReason: string | null;
   usage: Usage;
   costUsd?: number;
-  /** Set only when LiteLLM fell back to another alias (see ChatMessage.answeredBy). */
+  /** Set only when LiteLLM fell back to another alias and it is known (see ChatMessage.answeredBy). */
   answeredBy?: string;
+  /** Set (true) only when a fallback answered this or part of it, named or not (see ChatMessage.fallback). */
+  fallback?: true;
 }
 export interface ChatErrorEvent {
   code: string;
@@ -124,8 +132,10 @@ export interface ChatTurnResult extends ChatMetaEvent {
   finishReason: string | null;
   usage: Usage;
   costUsd?: number;
-  /** Set only when LiteLLM fell back to another alias. */
+  /** Set only when LiteLLM fell back to another alias and it is known. */
   answeredBy?: string;
+  /** Set (true) only when a fallback answered this or part of it. */
+  fallback?: true;
   error?: ChatErrorEvent;
 }
 

@@ -38,6 +38,11 @@ export interface CatalogModel {
   served?: boolean;
   /** LiteLLM's `health_status` for the group, when its health checks run (discovery only). */
   healthStatus?: string;
+  /**
+   * The aliases LiteLLM falls back to when this one fails, in order (`router_settings.fallbacks` of the
+   * LiteLLM file; absent without one). Names who continued an answer after a mid-stream fallback.
+   */
+  fallbacks?: string[];
 }
 
 /** Where the catalog came from (shown by /readyz). */
@@ -54,4 +59,6 @@ export interface CatalogReader {
   unservedModels?(): readonly CatalogModel[];
   /** Changes whenever the content of `list()` changes; equal content gives an equal version. */
   readonly version: string;
+  /** The alias a LiteLLM deployment id (`x-litellm-model-id`) belongs to, when discovery read `/model/info`. */
+  aliasOfDeployment?(deploymentId: string): string | undefined;
 }

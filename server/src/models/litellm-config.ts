@@ -52,7 +52,32 @@ export function parseLiteLlmConfig(yamlText: string, source: string): CatalogMod
   const problems: string[] = [];
   const deployments = readDeployments(root, problems);
   if (problems.length > 0) throw new InvalidConfigError(source, problems);
-  return mergeDeployments(deployments);
+  const fallbacks = readFallbacks(root);
+  return mergeDeployments(deployments).map((model) => {
+    const next = fallbacks.get(model.id);
+    return next ? { ...model, fallbacks: next } : model;
+  });
+}
+
+/**
+ * `router_settings.fallbacks`: `[{claude-default: [chat-default]}, …]`, each alias's fallbacks in the
+ * order LiteLLM tries them. Read leniently: it belongs to the proxy, which validates it; an entry the
+ * app cannot read only means it cannot name who continued an answer.
+ */
+function readFallbacks(root: unknown): Map<string, string[]> {
+  const fallbacks = new Map<string, string[]>();
+  const router = isMapping(root) ? root.router_settings : undefined;
+  const list = isMapping(router) ? router.fallbacks : undefined;
+  if (!Array.isArray(list)) return fallbacks;
+  for (const entry of list) {
+    if (!isMapping(entry)) continue;
+    for (const [alias, targets] of Object.entries(entry)) {
+      const names = Array.isArray(targets) ? targets : typeof targets === 'string' ? [targets] : [];
+      const valid = names.filter(isPlainString).map((name) => name.trim());
+      if (valid.length > 0 && !fallbacks.has(alias.trim())) fallbacks.set(alias.trim(), valid);
+    }
+  }
+  return fallbacks;
 }
 
 function readDeployments(root: unknown, problems: string[]): Deployment[] {

@@ -103,6 +103,14 @@ export class ModelCatalog implements CatalogReader {
     return this.#unservedModels;
   }
 
+  /**
+   * The alias of a LiteLLM deployment (`/model/info`: `model_info.id` → `model_name`) as of the last
+   * discovery that answered; undefined when unknown (discovery off, not LiteLLM, a new deployment).
+   */
+  aliasOfDeployment(deploymentId: string): string | undefined {
+    return this.#live?.deployments.get(deploymentId);
+  }
+
   get version(): string {
     return this.#version;
   }

@@ -5,7 +5,8 @@ import { displayUrl, redactSecrets } from '../logging/redact.js';
 /**
  * Asks a running proxy which aliases it really serves. LiteLLM's `/model_group/info` (at the proxy root)
  * is preferred because it also reports limits, prices and supported params; any OpenAI-compatible
- * upstream answers `{baseUrl}/models`, which only lists ids.
+ * upstream answers `{baseUrl}/models`, which only lists ids. LiteLLM's `/model/info` adds which
+ * deployment belongs to which alias (read once per discovery, never per request).
  */
 
 export interface LiveModelInfo {
@@ -27,6 +28,12 @@ export interface LiveModelInfo {
 export interface LiveModels {
   endpoint: 'model_group_info' | 'models';
   models: Map<string, LiveModelInfo>;
+  /**
+   * LiteLLM's deployment ids (`/model/info` `model_info.id`, the `x-litellm-model-id` of a response)
+   * → their alias (`model_name`): on a stream the only sign of which alias answered. Empty when the
+   * proxy has no `/model/info` (not LiteLLM, or a key without access to it).
+   */
+  deployments: Map<string, string>;
 }
 
 export interface DiscoveryOptions {
@@ -66,24 +73,59 @@ const modelGroupInfoBody = z.object({
 
 const openAiModelsBody = z.object({ data: z.array(z.object({ id: z.string() })) });
 
+/**
+ * `/model/info`: one entry per deployment with ~70 cost-map fields each (≈ 55 KB for 19 aliases); only
+ * `model_name` and `model_info.id` are read, entry by entry (an odd entry is skipped, not fatal).
+ */
+const modelInfoBody = z.object({ data: z.array(z.unknown()) });
+const deploymentEntry = z.object({
+  model_name: z.string().min(1).max(256),
+  model_info: z.object({ id: z.string().min(1).max(256) }),
+});
+
 export async function fetchLiveModels(options: DiscoveryOptions, signal?: AbortSignal): Promise<LiveModels> {
   const base = options.baseUrl.replace(/\/+$/, '');
   const root = base.replace(/\/v1$/, '');
+  // Side by side: the deployment map is extra, its failure never fails discovery.
+  const deployments = fetchDeployments(root, options, signal);
   try {
     const body = await getJson(`${root}/model_group/info`, modelGroupInfoBody, options, signal);
     return {
       endpoint: 'model_group_info',
       models: new Map(body.data.map((group) => [group.model_group, fromGroup(group)])),
+      deployments: await deployments,
     };
   } catch (groupError) {
     // Not LiteLLM, an older LiteLLM, or a key without access to it: the plain list still tells us what is served.
     try {
       const body = await getJson(`${base}/models`, openAiModelsBody, options, signal);
-      return { endpoint: 'models', models: new Map(body.data.map((model) => [model.id, { id: model.id }])) };
+      return {
+        endpoint: 'models',
+        models: new Map(body.data.map((model) => [model.id, { id: model.id }])),
+        deployments: await deployments,
+      };
     } catch (modelsError) {
       throw new Error(`${describe(groupError)}; ${describe(modelsError)}`, { cause: modelsError });
     }
   }
+}
+
+async function fetchDeployments(
+  root: string,
+  options: DiscoveryOptions,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, string>> {
+  const deployments = new Map<string, string>();
+  try {
+    const body = await getJson(`${root}/model/info`, modelInfoBody, options, signal);
+    for (const entry of body.data) {
+      const parsed = deploymentEntry.safeParse(entry);
+      if (parsed.success) deployments.set(parsed.data.model_info.id, parsed.data.model_name);
+    }
+  } catch {
+    // No /model/info: streams are attributed by their headers alone.
+  }
+  return deployments;
 }
 
 function fromGroup(group: z.infer<typeof modelGroupInfoBody>['data'][number]): LiveModelInfo {

@@ -1,4 +1,4 @@
-import { fallbackModel } from './chat/fallback.js';
+import { attributeAnswer } from './chat/fallback.js';
 import type { ChatMessage, Conversation, ConversationPage, ConversationWithMessages } from '@app/common';
 import type { Db } from '../db/database.js';
 import {
@@ -73,6 +73,14 @@ export class ConversationService {
 
   private toMessage(row: MessageRow): ChatMessage {
     const live = row.status === 'streaming' ? this.options.liveText?.(row.id) : undefined;
+    const attribution =
+      row.role === 'assistant'
+        ? attributeAnswer({
+            requested: row.model,
+            modelGroup: row.modelGroup,
+            attemptedFallbacks: row.attemptedFallbacks,
+          })
+        : null;
     return {
       id: row.id,
       conversationId: row.conversationId,
@@ -81,15 +89,8 @@ export class ConversationService {
       status: row.status,
       errorCode: row.errorCode,
       model: row.model,
-      answeredBy:
-        row.role === 'assistant'
-          ? fallbackModel({
-              requested: row.model,
-              modelGroup: row.modelGroup,
-              attemptedFallbacks: row.attemptedFallbacks,
-              responseModel: row.answeredBy,
-            })
-          : null,
+      answeredBy: attribution?.answeredBy ?? null,
+      ...(attribution?.fallback ? { fallback: true } : {}),
       upstreamModel: row.answeredBy,
       finishReason: row.finishReason,
       usage:

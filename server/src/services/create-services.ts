@@ -8,6 +8,7 @@ import { assertModelAllowed, chatbotModelSettings } from '../models/eligibility.
 import type { ModelCatalog } from '../models/model-catalog.js';
 import { createInvalidationChannel, type Invalidation } from '../redis/invalidation-channel.js';
 import { createStopChannel } from '../redis/stop-channel.js';
+import { withAnswerAttribution } from './chat/answer-attribution.js';
 import { ChatService } from './chat/chat-service.js';
 import type { CallAdmission, CallRequest } from './chat/chat-types.js';
 import { startRecoveryJob, type RecoveryJob } from './chat/recovery-job.js';
@@ -108,8 +109,9 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     return limits.service.admit({ ...call, plan, limits: planLimits, price: catalog.get(call.model) });
   };
 
-  // Each call's options as its model takes them (no temperature it ignores, only efforts it has).
-  const llmClient = withModelCapabilities(llm.client, catalog);
+  // Each call's options as its model takes them (no temperature it ignores, only efforts it has), and
+  // each answer's alias as far as anything tells (fallbacks, chat/answer-attribution.ts).
+  const llmClient = withAnswerAttribution(withModelCapabilities(llm.client, catalog), catalog);
 
   const chatbots = new ChatbotService(database.db, {
     defaultModel: config.llm.modelChat,

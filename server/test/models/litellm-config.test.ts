@@ -58,6 +58,8 @@ describe('parseLiteLlmConfig', () => {
       maxOutputTokens: 32000,
       inputCostPerToken: 0.000003,
       outputCostPerToken: 0.0000165,
+      // router_settings.fallbacks of the fixture.
+      fallbacks: ['chat-default'],
     });
   });
 
@@ -263,5 +265,38 @@ describe('the shipped litellm/config.yaml.example', () => {
       'mistral-default': ['mistral', false],
       'prompt-helper': ['openai', true],
     });
+  });
+});
+
+describe('router_settings.fallbacks', () => {
+  it('gives each alias its fallbacks in order; reads leniently what belongs to the proxy', () => {
+    const yaml = `model_list:
+  - model_name: chat-default
+    litellm_params: { model: openai/gpt-4.1-mini }
+  - model_name: claude-default
+    litellm_params: { model: anthropic/claude-sonnet-4 }
+  - model_name: gemini-default
+    litellm_params: { model: gemini/gemini-2.5-flash }
+  - model_name: mistral-default
+    litellm_params: { model: mistral/mistral-small-latest }
+router_settings:
+  fallbacks:
+    - claude-default: ['chat-default']
+    - gemini-default: ['chat-default', 'claude-default']
+    - mistral-default: 42
+    - not-a-mapping
+`;
+    const byId = new Map(parseLiteLlmConfig(yaml, SOURCE).map((model) => [model.id, model]));
+    expect(byId.get('claude-default')?.fallbacks).toEqual(['chat-default']);
+    expect(byId.get('gemini-default')?.fallbacks).toEqual(['chat-default', 'claude-default']);
+    expect(byId.get('mistral-default')).not.toHaveProperty('fallbacks');
+    expect(byId.get('chat-default')).not.toHaveProperty('fallbacks');
+  });
+
+  it('reads the shipped example’s fallbacks', () => {
+    const text = readFileSync(new URL('../../../litellm/config.yaml.example', import.meta.url), 'utf8');
+    const byId = new Map(parseLiteLlmConfig(text, 'litellm/config.yaml.example').map((m) => [m.id, m]));
+    for (const alias of ['claude-default', 'gemini-default', 'mistral-default'])
+      expect(byId.get(alias)?.fallbacks).toEqual(['chat-default']);
   });
 });

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockLlm, type MockLlm } from '@app/mock-llm';
+import { defaultDeploymentId, startMockLlm, type MockLlm } from '@app/mock-llm';
 import { ModelCatalog, type ModelCatalogOptions } from '../../src/models/model-catalog.js';
 import { recordingLogger } from './test-logger.js';
 
@@ -102,7 +102,8 @@ describe('model discovery against the mock upstream', () => {
       inputCostPerToken: 1.5e-7,
       outputCostPerToken: 6e-7,
       supportsTemperature: true,
-      // The mock lists no reasoning_effort and reports no vision or tools.
+      // The mock lists no reasoning_effort and reports no reasoning, vision or tools.
+      supportsReasoning: false,
       reasoningEfforts: [],
       supportsVision: false,
       supportsFunctionCalling: false,
@@ -131,6 +132,49 @@ describe('model discovery against the mock upstream', () => {
     expect(asked[0]?.headers.authorization).toBe(`Bearer ${API_KEY}`);
   });
 
+  it('maps LiteLLM deployment ids to their alias from /model/info (stream attribution)', async () => {
+    const mock = await startMock();
+    const { catalog } = await startCatalog(mock.url);
+    expect(catalog.aliasOfDeployment(defaultDeploymentId('chat-default'))).toBe('chat-default');
+    expect(catalog.aliasOfDeployment(defaultDeploymentId('gemini-default'))).toBe('gemini-default');
+    expect(catalog.aliasOfDeployment('no-such-deployment')).toBeUndefined();
+    const asked = mock.requests.filter((request) => request.path === '/model/info');
+    expect(asked).toHaveLength(1);
+    expect(asked[0]?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+  });
+
+  it('reads the recorded LiteLLM 1.81.13 /model/info: deployment id → model_name, nothing else kept', async () => {
+    const recorded = JSON.parse(
+      readFileSync(
+        new URL('../../../test/fixtures/litellm-recordings/models-model-info.trimmed.json', import.meta.url),
+        'utf8',
+      ),
+    ) as { response: { bodyRaw: string } };
+    const url = await startStubProxy((path) =>
+      path === '/model/info'
+        ? { status: 200, body: JSON.parse(recorded.response.bodyRaw) as unknown }
+        : { status: 200, body: { data: [{ model_group: 'chat-default' }] } },
+    );
+    const { catalog } = await startCatalog(url);
+    expect(
+      catalog.aliasOfDeployment('0916c0fe1bfd4073c91660facae44bca66738b958c3cbebc45b0d4097f3e1a64'),
+    ).toBe('chat-default');
+    expect(
+      catalog.aliasOfDeployment('ed01e57cb7bd0066e60fbe00f94fa9920009bf3fb0b05d65017df23017a6dd87'),
+    ).toBe('claude-default');
+  });
+
+  it('without /model/info discovery still works; no deployment is known', async () => {
+    const url = await startStubProxy((path) =>
+      path === '/model/info'
+        ? { status: 403 }
+        : { status: 200, body: { data: [{ model_group: 'chat-default' }] } },
+    );
+    const { catalog } = await startCatalog(url);
+    expect(catalog.status()).toMatchObject({ discovery: 'model_group_info', stale: false });
+    expect(catalog.aliasOfDeployment(defaultDeploymentId('chat-default'))).toBeUndefined();
+  });
+
   it('answers from memory: reading the catalog never calls the proxy', async () => {
     const mock = await startMock();
     const { catalog } = await startCatalog(mock.url);
@@ -138,7 +182,8 @@ describe('model discovery against the mock upstream', () => {
     for (let index = 0; index < 20; index += 1) catalog.list();
     expect(mock.requests.length).toBe(before);
     await catalog.refresh();
-    expect(mock.requests.length).toBe(before + 1);
+    // Once per refresh: /model_group/info and /model/info.
+    expect(mock.requests.length).toBe(before + 2);
   });
 
   it('proxy down: serves the config catalog, flags stale, and says why', async () => {
@@ -180,7 +225,7 @@ describe('model discovery fallbacks', () => {
       return { status: 404, body: { error: { message: 'not found' } } };
     });
     const { catalog } = await startCatalog(url);
-    expect(seen).toEqual(['/model_group/info', '/v1/models']);
+    expect(seen.sort()).toEqual(['/model/info', '/model_group/info', '/v1/models']);
     expect(catalog.list().map((model) => model.id)).toEqual(['chat-default', 'prompt-helper']);
     expect(catalog.status()).toMatchObject({
       discovery: 'models',

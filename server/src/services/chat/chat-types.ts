@@ -22,6 +22,8 @@ export interface TurnOutcome {
   usage: Usage;
   costUsd: number | null;
   answeredBy: string | null;
+  /** A fallback answered this, or part of it (mid-stream); `answeredBy` names it when known. */
+  fallback?: boolean;
   error: ChatErrorEvent | null;
 }
 

@@ -1,4 +1,4 @@
-import { fallbackModel } from './fallback.js';
+import { attributeAnswer } from './fallback.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatErrorEvent, ChatMetaEvent } from '@app/common';
@@ -69,6 +69,12 @@ export async function recordTurn(
   }
   const done = terminal?.type === 'done' ? terminal : null;
   if (done) Object.assign(info, done.info);
+  // Which alias answered: the info already says as far as anything tells (answer-attribution.ts).
+  const attribution = attributeAnswer({
+    requested: plan.chatbot.model,
+    modelGroup: info.modelGroup,
+    attemptedFallbacks: info.attemptedFallbacks,
+  });
   // Every request that reached the upstream is charged, output or not (an abort loop is not free).
   const { progress } = facts;
   const reached =
@@ -101,8 +107,8 @@ export async function recordTurn(
     errorCode: error?.code ?? null,
     finishReason: done?.finishReason ?? null,
     answeredBy: info.model,
-    modelGroup: info.modelGroup,
-    attemptedFallbacks: info.attemptedFallbacks,
+    modelGroup: attribution.modelGroup,
+    attemptedFallbacks: attribution.attemptedFallbacks,
     upstreamRequestId: info.requestId,
     promptTokens: charge ? usage.promptTokens : null,
     completionTokens: charge ? usage.completionTokens : null,
@@ -137,12 +143,8 @@ export async function recordTurn(
     finishReason: finished.finishReason,
     usage,
     costUsd,
-    answeredBy: fallbackModel({
-      requested: plan.chatbot.model,
-      modelGroup: info.modelGroup,
-      attemptedFallbacks: info.attemptedFallbacks,
-      responseModel: info.model,
-    }),
+    answeredBy: attribution.answeredBy,
+    fallback: attribution.fallback,
     error,
   };
 }

@@ -20,6 +20,7 @@ export const chatTurnResult = z
     usage,
     costUsd: z.number().optional(),
     answeredBy: z.string().optional(),
+    fallback: z.literal(true).optional(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
   })
   .describe(
@@ -36,6 +37,10 @@ export const chatMessage = z.object({
   errorCode: z.string().nullable().optional(),
   model: z.string().nullable().optional(),
   answeredBy: z.string().nullable().optional(),
+  fallback: z
+    .boolean()
+    .optional()
+    .describe('A fallback answered this, or part of it (named by answeredBy when known)'),
   upstreamModel: z.string().nullable().optional(),
   finishReason: z.string().nullable().optional(),
   usage: usage.nullable().optional(),

@@ -51,6 +51,7 @@ export async function streamTurn(
         usage: outcome.usage,
         ...(outcome.costUsd !== null ? { costUsd: outcome.costUsd } : {}),
         ...(outcome.answeredBy !== null ? { answeredBy: outcome.answeredBy } : {}),
+        ...(outcome.fallback ? { fallback: true } : {}),
       }),
     );
   } else {
@@ -77,6 +78,7 @@ export async function jsonTurn(reply: FastifyReply, run: RunTurn): Promise<ChatT
     usage: outcome.usage,
     ...(outcome.costUsd !== null ? { costUsd: outcome.costUsd } : {}),
     ...(outcome.answeredBy !== null ? { answeredBy: outcome.answeredBy } : {}),
+    ...(outcome.fallback ? { fallback: true as const } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
   };
 }
