@@ -64,3 +64,17 @@ export const updateUserBody = z
 export const changePasswordBody = z
   .object({ currentPassword, newPassword, revokeOtherSessions: z.boolean().optional() })
   .strict();
+
+/**
+ * POST /api/auth/change-email: the current password is checked at our boundary before better-auth
+ * changes the address (server/src/auth/create-auth.ts), and removed from the body it sees.
+ */
+export const changeEmailBody = z
+  .object({ newEmail: email, currentPassword, callbackURL: url.optional() })
+  .strict();
+
+/** POST /api/auth/delete-user: always with the password (no "fresh session" deletion). */
+export const deleteUserBody = z.object({ password: currentPassword, callbackURL: url.optional() }).strict();
+
+/** POST /api/auth/revoke-sessions, /revoke-other-sessions: an empty object. */
+export const emptyBody = z.object({}).strict();

@@ -36,6 +36,8 @@ import { chatRoutes } from './http/routes/chat/chat.routes.js';
 import { conversationsRoutes } from './http/routes/conversations/conversations.routes.js';
 import { promptsRoutes } from './http/routes/prompts/prompts.routes.js';
 import { usageRoutes } from './http/routes/usage/usage.routes.js';
+import { accountRoutes } from './http/routes/account/account.routes.js';
+import { AccountExportService } from './services/account/account-export-service.js';
 
 export interface AppDeps {
   config: Config;
@@ -138,6 +140,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     info: () => ({ llmMode: llm.mode, defaultModel: config.llm.modelChat, plans: services.planNames() }),
   });
   await app.register(meRoutes, { subscriptions });
+  await app.register(accountRoutes, {
+    accountExport: new AccountExportService(database.db, (userId) => subscriptions.getActivePlan(userId)),
+  });
   await app.register(chatbotsRoutes, { chatbots });
   await app.register(modelsRoutes, {
     catalog,

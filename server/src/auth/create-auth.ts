@@ -1,9 +1,13 @@
 import { betterAuth } from 'better-auth';
-import { APIError, createAuthMiddleware } from 'better-auth/api';
+import { APIError, createAuthMiddleware, getSessionFromCtx } from 'better-auth/api';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import {
+  changeEmailBody,
   changePasswordBody,
+  deleteUserBody,
+  emptyBody,
   PASSWORD_MAX,
   PASSWORD_MIN,
   signInBody,
@@ -39,6 +43,10 @@ const bodySchemas: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType>([
   ['/sign-in/email', signInBody],
   ['/update-user', updateUserBody],
   ['/change-password', changePasswordBody],
+  ['/change-email', changeEmailBody],
+  ['/delete-user', deleteUserBody],
+  ['/revoke-sessions', emptyBody],
+  ['/revoke-other-sessions', emptyBody],
 ]);
 
 /** better-auth: email + password, sessions in the DB, HTTP-only cookies, origin checks on. */
@@ -71,6 +79,12 @@ export function createAuth(options: AuthOptions) {
         // `input: false`: a sign-up body cannot make itself an admin.
         role: { type: 'string', required: false, defaultValue: 'user', input: false },
       },
+      // No mail is sent by this app, so addresses are never verified: the change is made at once,
+      // after the current password was checked (checkCurrentPassword below).
+      changeEmail: { enabled: true, updateEmailWithoutVerification: true },
+      // The password is required (deleteUserBody). Chatbots, conversations, messages, sessions and the
+      // subscription go with the user (ON DELETE CASCADE); usage rows stay, anonymised (SET NULL).
+      deleteUser: { enabled: true },
     },
     session: {
       expiresIn: 60 * 60 * 24 * 30,
@@ -83,7 +97,13 @@ export function createAuth(options: AuthOptions) {
     },
     // Per-IP sign-up / sign-in limits live in http/plugins/rate-limit.ts (shared through Redis).
     rateLimit: { enabled: false },
-    hooks: { before: createAuthMiddleware(async (ctx) => validateBody(ctx.path, ctx.body)) },
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        validateBody(ctx.path, ctx.body);
+        if (ctx.path === '/change-email') await checkCurrentPassword(ctx);
+        if (ctx.path === '/sign-in/email') await refuseDisabled(options.db, ctx.body);
+      }),
+    },
     // An unexpected failure is thrown to our route (http/plugins/auth.ts), which answers in our error
     // shape and logs no query parameters, instead of better-call printing it to stderr.
     onAPIError: { throw: true },
@@ -120,6 +140,43 @@ function validateBody(path: string, body: unknown): void {
       details,
     },
   });
+}
+
+type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
+
+/** A 400 in our error shape naming one field, in words for the form. */
+function fieldError(field: string, message: string, code = 'validation_failed'): APIError {
+  return new APIError('BAD_REQUEST', { error: { code, message, details: [{ field, message }] } });
+}
+
+/**
+ * An email change asks for the current password (better-auth's change-email does not): checked
+ * here against the caller's credential account (better-auth's own body schema drops the field).
+ */
+async function checkCurrentPassword(ctx: HookContext): Promise<void> {
+  const body = ctx.body as { currentPassword: string };
+  const session = await getSessionFromCtx(ctx);
+  if (!session) return; // better-auth answers 401 itself
+  const accounts = await ctx.context.internalAdapter.findAccounts(session.user.id);
+  const hash = accounts.find((account) => account.providerId === 'credential')?.password;
+  const valid = hash ? await ctx.context.password.verify({ hash, password: body.currentPassword }) : false;
+  if (!valid) throw fieldError('currentPassword', 'That is not your current password.', 'invalid_password');
+}
+
+/** A disabled account (set by an administrator) cannot sign in; its sessions were revoked then. */
+async function refuseDisabled(db: Db, body: unknown): Promise<void> {
+  const address = (body as { email?: string }).email?.trim().toLowerCase();
+  if (!address) return;
+  const rows = await db
+    .select({ disabledAt: schema.user.disabledAt })
+    .from(schema.user)
+    .where(eq(schema.user.email, address))
+    .limit(1);
+  if (rows[0]?.disabledAt) {
+    throw new APIError('FORBIDDEN', {
+      error: { code: 'account_disabled', message: 'This account is disabled. Ask your administrator.' },
+    });
+  }
 }
 
 /**

@@ -25,6 +25,8 @@ export const user = pgTable('user', {
   role: text('role', { enum: ['user', 'admin'] })
     .notNull()
     .default('user'),
+  /** Set by an administrator: no sign-in, sessions revoked (services/admin/admin-users-service.ts). */
+  disabledAt: timestamp('disabled_at', { withTimezone: true }),
   ...timestamps,
 });
 
@@ -171,9 +173,11 @@ export const usageRecords = pgTable(
   'usage_records',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => user.id, { onDelete: 'cascade' }),
+    /**
+     * Null once the account is deleted: the row stays (anonymised) so an operator's totals do not
+     * change when a user leaves.
+     */
+    userId: text('user_id').references(() => user.id, { onDelete: 'set null' }),
     chatbotId: text('chatbot_id'),
     kind: text('kind', { enum: ['chat', 'prompt'] }).notNull(),
     model: text('model').notNull(),
@@ -188,4 +192,26 @@ export const usageRecords = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('usage_records_user_idx').on(table.userId, table.createdAt)],
+);
+
+/**
+ * What administrators did to other accounts (the console and the admin CLI write the same rows). The
+ * actor and target are kept by email too, so a row still reads after either account is deleted.
+ */
+export const adminAuditLog = pgTable(
+  'admin_audit_log',
+  {
+    id: text('id').primaryKey(),
+    /** Null for the admin CLI, or once the acting admin's account is deleted. */
+    actorUserId: text('actor_user_id').references(() => user.id, { onDelete: 'set null' }),
+    /** The acting admin's email, or "admin CLI". */
+    actor: text('actor').notNull(),
+    targetUserId: text('target_user_id').references(() => user.id, { onDelete: 'set null' }),
+    targetEmail: text('target_email').notNull(),
+    action: text('action', { enum: ['set_plan', 'set_role', 'disable', 'enable'] }).notNull(),
+    fromValue: text('from_value'),
+    toValue: text('to_value'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('admin_audit_log_created_idx').on(table.createdAt)],
 );

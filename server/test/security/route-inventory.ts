@@ -38,6 +38,7 @@ export const ROUTE_ACCESS: Record<string, RouteSpec> = {
   },
   // the signed-in user's own data
   'GET /api/me': { access: 'user' },
+  'GET /api/account/export': { access: 'user' },
   'GET /api/llm/models': { access: 'user' },
   'GET /api/usage': { access: 'user' },
   'GET /api/chatbots': { access: 'user' },
