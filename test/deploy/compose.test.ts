@@ -128,6 +128,11 @@ describe('docker-compose.yml', () => {
     expect(litellm.ports).toEqual(['127.0.0.1:${LITELLM_PORT:-4000}:4000']);
   });
 
+  it('runs LiteLLM on the httpx transport: a provider cut mid-stream is an error, not a normal end', () => {
+    // midstream-cut-aiohttp vs midstream-cut-httpx (test/fixtures/litellm-recordings); decision 0006.
+    expect(environment(services.litellm as Service).DISABLE_AIOHTTP_TRANSPORT).toBe('True');
+  });
+
   it("keeps the app's idle connections to LiteLLM shorter than LiteLLM keeps them", () => {
     // Reusing a connection the server is closing fails the request: the app must let go first.
     const command = (services.litellm as Service).command as string[];
