@@ -54,6 +54,20 @@ const routes = [
     meta: { title: 'Usage' },
   },
   {
+    path: '/account',
+    name: 'account',
+    component: () => import('./pages/account/AccountPage.vue'),
+    meta: { title: 'Account' },
+  },
+  { path: '/settings', redirect: { name: 'account' } },
+  {
+    path: '/plan',
+    name: 'plan',
+    component: () => import('./pages/PlanPage.vue'),
+    meta: { title: 'My plan' },
+  },
+  { path: '/plans', redirect: { name: 'plan' } },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('./pages/NotFoundPage.vue'),

@@ -3,6 +3,7 @@ import { createChatApi, type ChatApi } from './chat-api';
 import { createChatbotsApi, type ChatbotsApi } from './chatbots-api';
 import { createHttpClient, type HttpClientOptions } from './http-client';
 import { createModelsApi, type ModelsApi } from './models-api';
+import { createProfileApi, type ProfileApi } from './profile-api';
 
 export { ApiError, isAbortError, type FetchLike } from './http-client';
 
@@ -12,6 +13,7 @@ export interface Api {
   chatbots: ChatbotsApi;
   models: ModelsApi;
   chat: ChatApi;
+  profile: ProfileApi;
 }
 
 export function createApi(options: HttpClientOptions = {}): Api {
@@ -21,6 +23,7 @@ export function createApi(options: HttpClientOptions = {}): Api {
     chatbots: createChatbotsApi(http),
     models: createModelsApi(http),
     chat: createChatApi(http),
+    profile: createProfileApi(http),
   };
 }
 
