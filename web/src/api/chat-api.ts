@@ -1,4 +1,10 @@
-import type { ChatRequestBody, ChatSseEvent, ConversationPage, ConversationWithMessages } from '@app/common';
+import type {
+  ChatRequestBody,
+  ChatSseEvent,
+  Conversation,
+  ConversationPage,
+  ConversationWithMessages,
+} from '@app/common';
 import { readChatStream } from './chat-stream';
 import type { HttpClient } from './http-client';
 
@@ -9,9 +15,14 @@ export interface ChatApi {
   regenerate(conversationId: string, signal?: AbortSignal): AsyncGenerator<ChatSseEvent>;
   /** Asks the server to stop generating (in addition to aborting the fetch). */
   stop(messageId: string): Promise<void>;
-  listConversations(chatbotId: string, page?: { limit?: number; cursor?: string }): Promise<ConversationPage>;
+  /** Newest first; with `q`, only conversations whose title or messages contain it. */
+  listConversations(
+    chatbotId: string,
+    page?: { limit?: number; cursor?: string; q?: string },
+  ): Promise<ConversationPage>;
   getConversation(conversationId: string): Promise<ConversationWithMessages>;
   deleteConversation(conversationId: string): Promise<void>;
+  renameConversation(conversationId: string, title: string): Promise<Conversation>;
 }
 
 const sseHeaders = { accept: 'text/event-stream' };
@@ -33,11 +44,14 @@ export function createChatApi(http: HttpClient): ChatApi {
       const query = new URLSearchParams();
       if (page.limit) query.set('limit', String(page.limit));
       if (page.cursor) query.set('cursor', page.cursor);
+      if (page.q) query.set('q', page.q);
       const search = query.toString();
       const suffix = search ? `?${search}` : '';
       return http.json('GET', `/api/chatbots/${encodeURIComponent(chatbotId)}/conversations${suffix}`);
     },
     getConversation: (id) => http.json('GET', `/api/conversations/${encodeURIComponent(id)}`),
     deleteConversation: (id) => http.json('DELETE', `/api/conversations/${encodeURIComponent(id)}`),
+    renameConversation: (id, title) =>
+      http.json('PATCH', `/api/conversations/${encodeURIComponent(id)}`, { title }),
   };
 }

@@ -69,6 +69,17 @@ export async function toApiError(response: Response): Promise<ApiError> {
   return new ApiError(response.status, fallback.code, fallback.message);
 }
 
+const unauthorizedListeners = new Set<(path: string) => void>();
+
+/**
+ * Calls `listener` with the path of every request the server answered 401 (the session ended: signed
+ * out elsewhere, expired, revoked). Returns the unsubscribe function.
+ */
+export function onUnauthorized(listener: (path: string) => void): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const baseUrl = options.baseUrl ?? '';
   const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -89,6 +100,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       if (isAbortError(error)) throw error;
       throw new ApiError(0, 'network', 'Could not reach the server. Check your connection and try again.');
     }
+    if (response.status === 401) for (const listener of unauthorizedListeners) listener(path);
     if (!response.ok) throw await toApiError(response);
     return response;
   }

@@ -1,5 +1,36 @@
 import type { z } from 'zod';
 import type { ApiError } from '../api';
+import { explainError, humanMessage } from './error-text';
+
+/**
+ * A field message a person can read: zod's defaults ("Too small: expected string to have >=1
+ * characters") become sentences, a message naming a variable or a schema path becomes a plain one;
+ * messages already written for people are kept as they are.
+ */
+export function readableFieldMessage(message: string): string {
+  const required = /^Invalid input: expected \w+, received (undefined|null)$/.exec(message);
+  if (required) return 'This is required.';
+  const size = /^Too (small|big): expected (string|array|number) to (?:have|be) ([<>]=?)(\d+(?:\.\d+)?)/.exec(
+    message,
+  );
+  if (size) {
+    const [, , kind, op, raw] = size;
+    const n = Number(raw);
+    const least = op?.startsWith('>');
+    if (kind === 'string')
+      return least
+        ? n <= 1
+          ? 'This is required.'
+          : `Use at least ${n} characters.`
+        : `Use at most ${n} characters.`;
+    if (kind === 'number') return least ? `Use ${n} or more.` : `Use ${n} or less.`;
+    return least ? `Give at least ${n}.` : `Give at most ${n}.`;
+  }
+  if (/^Invalid input: expected number/.test(message)) return 'Enter a number.';
+  if (/^Unrecognized key/.test(message)) return 'This field is not accepted here.';
+  if (/^must /.test(message)) return `${message[0]?.toUpperCase()}${message.slice(1)}`;
+  return humanMessage(message) ? message.replace(/^[a-z][A-Za-z]*:\s+/, '') : 'Check this field.';
+}
 
 export type FieldErrors = Partial<Record<string, string>>;
 
@@ -8,7 +39,7 @@ export function zodFieldErrors(error: z.ZodError): FieldErrors {
   const errors: FieldErrors = {};
   for (const issue of error.issues) {
     const field = String(issue.path[0] ?? '_');
-    errors[field] ??= issue.message;
+    errors[field] ??= readableFieldMessage(issue.message);
   }
   return errors;
 }
@@ -26,10 +57,10 @@ export function serverFieldErrors(
   }
   const result: FieldErrors = {};
   for (const [field, message] of detailsEntries(error.details, error.message)) {
-    if (fields.includes(field)) result[field] ??= message;
+    if (fields.includes(field)) result[field] ??= readableFieldMessage(message);
   }
   if (Object.keys(result).length > 0) return { fields: result, top: null };
-  return { fields: {}, top: error.message };
+  return { fields: {}, top: humanMessage(error.message) ?? explainError(error.code) };
 }
 
 /**
