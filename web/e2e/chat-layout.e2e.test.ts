@@ -249,12 +249,18 @@ describe.each(viewports)('chat layout at $width×$height', (viewport) => {
     expect(await meta.getByTestId('meta-tokens').textContent()).toMatch(/\d+ tokens/);
     expect(await meta.getByTestId('meta-ttft').textContent()).toMatch(/first token \d/);
 
-    // A finished conversation for the screenshot: scrolled to its end, a code block in view.
+    // A plain conversation for the screenshot: a few turns, the last one sent here, at its end.
+    const tidy = await seedTurns(page, chatbotId, [
+      'How do I run this on my laptop?',
+      'Does it need a database?',
+    ]);
+    await page.goto(`/chatbots/${chatbotId}/chat/${tidy}`);
+    await page.getByTestId('assistant-message').nth(1).waitFor();
     await composer(page).fill('Show me how to start the server');
     await composer(page).press('Enter');
     await page
       .getByTestId('assistant-message')
-      .last()
+      .nth(2)
       .and(page.locator('[data-status="complete"]'))
       .waitFor();
     await page.mouse.move(0, 0);
@@ -445,6 +451,37 @@ describe('conversations: rename, search, delete (1280×800)', () => {
       page.getByTestId('export-json').click(),
     ]);
     expect(json.suggestedFilename()).toBe('tax-forms.json');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('long messages (1280×800)', () => {
+  it('a long question collapses with "Show more"; the counter appears near the limit', async () => {
+    const { context, page, errors } = await newSession(viewports[0], 'long');
+    const chatbotId = await createBot(page, 'Patient reader');
+    const long = Array.from({ length: 30 }, (_, index) => `Line ${index + 1} of a long question.`).join('\n');
+    const conversationId = await seedTurns(page, chatbotId, [long]);
+    await page.goto(`/chatbots/${chatbotId}/chat/${conversationId}`);
+    const text = page.getByTestId('user-text').first();
+    await text.waitFor();
+    const more = page.getByTestId('show-more');
+    await more.waitFor();
+    expect(await more.getAttribute('aria-expanded')).toBe('false');
+    const collapsed = (await text.boundingBox())!.height;
+    expect(collapsed).toBeLessThan(250);
+    await more.click();
+    expect(await more.getAttribute('aria-expanded')).toBe('true');
+    expect(await more.textContent()).toContain('Show less');
+    expect((await text.boundingBox())!.height).toBeGreaterThan(collapsed * 2);
+    expectShell(await layoutFacts(page));
+
+    // The counter shows from 80 % of the longest message on, and is read with the field.
+    expect(await page.getByTestId('char-counter').count()).toBe(0);
+    await composer(page).fill('x'.repeat(80_000));
+    expect(await page.getByTestId('char-counter').textContent()).toContain('80,000 / 100,000');
+    expect(await composer(page).getAttribute('aria-describedby')).toContain('chat-input-counter');
+    expectShell(await layoutFacts(page)); // a full composer still leaves the page as it was
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -10,9 +10,10 @@ export interface AnswerMetaPart {
   label: string;
 }
 
+/** Milliseconds under a second, then seconds (one decimal below 10 s). */
 export const formatSeconds = (ms: number) =>
   ms < 1000
-    ? `${(ms / 1000).toFixed(2)} s`
+    ? `${Math.round(ms)} ms`
     : ms < 10_000
       ? `${(ms / 1000).toFixed(1)} s`
       : `${Math.round(ms / 1000)} s`;

@@ -30,7 +30,7 @@ describe('answerMetaParts', () => {
       'GPT-4.1 mini',
       '1,234 tokens',
       '$0.00042',
-      'first token 0.42 s',
+      'first token 420 ms',
       '3.1 s total',
     ]);
     expect(parts.find((part) => part.key === 'tokens')?.label).toBe('1,234 tokens: 1,200 in, 34 out');
@@ -50,12 +50,13 @@ describe('answerMetaParts', () => {
     const live = answerMetaParts(answer({ ttftMs: undefined, latencyMs: undefined }), labelOf, {
       timing: { ttftMs: 90, latencyMs: 12_400 },
     });
-    expect(live.map((part) => part.text).slice(-2)).toEqual(['first token 0.09 s', '12 s total']);
+    expect(live.map((part) => part.text).slice(-2)).toEqual(['first token 90 ms', '12 s total']);
   });
 
   it('formats seconds for people', () => {
-    expect([formatSeconds(42), formatSeconds(1500), formatSeconds(61_000)]).toEqual([
-      '0.04 s',
+    expect([formatSeconds(3), formatSeconds(420), formatSeconds(1500), formatSeconds(61_000)]).toEqual([
+      '3 ms',
+      '420 ms',
       '1.5 s',
       '61 s',
     ]);
