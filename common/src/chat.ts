@@ -93,16 +93,37 @@ export interface Conversation {
 
 export interface ConversationWithMessages extends Conversation {
   messages: ChatMessage[];
+  /**
+   * The answer being written right now, if any (on any instance): its message and `seq`, the length
+   * of that message's `content` in this read. Pass both to the live stream to continue from there.
+   */
+  live?: LiveRunState | null;
 }
 
-/** SSE events of POST /api/chatbots/:id/chat, in order: meta, delta*, then exactly one of done | error. */
+/**
+ * Where a live answer stands. `seq` counts the answer's text in UTF-16 code units (JavaScript string
+ * length), like a TCP sequence number counts bytes: a delta with `seq` N ends at offset N.
+ */
+export interface LiveRunState {
+  assistantMessageId: string;
+  seq: number;
+}
+
+/**
+ * SSE events of POST /api/chatbots/:id/chat, in order: meta, delta*, then exactly one of done | error.
+ * The same events, with the live stream's `ready` and `turn`, make GET /api/conversations/:id/live.
+ */
 export interface ChatMetaEvent {
   conversationId: string;
   userMessageId: string;
   assistantMessageId: string;
+  /** In a stream: the offset the next delta continues from (0, or the live stream's `after`). */
+  seq?: number;
 }
 export interface ChatDeltaEvent {
   text: string;
+  /** In a stream: the answer's length after this delta (the delta covers [seq - text.length, seq)). */
+  seq?: number;
 }
 export interface ChatDoneEvent {
   assistantMessageId: string;
@@ -113,10 +134,14 @@ export interface ChatDoneEvent {
   answeredBy?: string;
   /** Set (true) only when a fallback answered this or part of it, named or not (see ChatMessage.fallback). */
   fallback?: true;
+  /** In a stream: the final length of the answer. */
+  seq?: number;
 }
 export interface ChatErrorEvent {
   code: string;
   message: string;
+  /** In a stream: the length of the answer kept. */
+  seq?: number;
 }
 
 export type ChatSseEvent =
@@ -124,6 +149,33 @@ export type ChatSseEvent =
   | { event: 'delta'; data: ChatDeltaEvent }
   | { event: 'done'; data: ChatDoneEvent }
   | { event: 'error'; data: ChatErrorEvent };
+
+/** The live stream's first event: it is attached, and what it found. */
+export interface LiveReadyEvent {
+  conversationId: string;
+  /** The conversation's last activity; differs from a read's `updatedAt` when turns happened since. */
+  updatedAt: string;
+  /** The answer being written, or null. When set, `meta` and the missing text follow at once. */
+  live: LiveRunState | null;
+}
+
+/** A new turn began in the conversation (in any tab, on any instance); its run's events follow. */
+export interface LiveTurnEvent {
+  conversationId: string;
+  /** The new user message; null when the last answer is being regenerated. */
+  userMessage: ChatMessage | null;
+  /** The new answer, `streaming` and empty. */
+  assistantMessage: ChatMessage;
+  /** Messages the turn deleted (the answer a regenerate replaces). */
+  removedMessageIds: string[];
+}
+
+/**
+ * Events of GET /api/conversations/:id/live: `ready` first, then for each run `meta`, `delta`*,
+ * `done` | `error`, a new turn announced by `turn` before its `meta`. The stream stays open.
+ */
+export type LiveSseEvent =
+  ChatSseEvent | { event: 'ready'; data: LiveReadyEvent } | { event: 'turn'; data: LiveTurnEvent };
 
 /** Accept: application/json answer of the chat route. */
 export interface ChatTurnResult extends ChatMetaEvent {

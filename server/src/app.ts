@@ -34,6 +34,7 @@ import { chatbotsRoutes } from './http/routes/chatbots/chatbots.routes.js';
 import { adminRoutes } from './http/routes/admin/admin.routes.js';
 import { chatRoutes } from './http/routes/chat/chat.routes.js';
 import { conversationsRoutes } from './http/routes/conversations/conversations.routes.js';
+import { liveRoutes } from './http/routes/conversations/live.routes.js';
 import { promptsRoutes } from './http/routes/prompts/prompts.routes.js';
 import { usageRoutes } from './http/routes/usage/usage.routes.js';
 import { accountRoutes } from './http/routes/account/account.routes.js';
@@ -154,6 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, { subscriptions, cliToken: deps.adminCliToken });
   await app.register(chatRoutes, { chat });
   await app.register(conversationsRoutes, { conversations });
+  await app.register(liveRoutes, { conversations, runs: chat.runs });
   await app.register(promptsRoutes, { prompts });
   await app.register(usageRoutes, { usage });
 

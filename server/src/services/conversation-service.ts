@@ -11,8 +11,11 @@ import { AppError, notFound } from '../errors.js';
 import type { ChatbotService } from './chatbot-service.js';
 
 export interface ConversationServiceOptions {
-  /** Text of an answer this process is streaming right now (fresher than its last flush). */
-  liveText?: (assistantMessageId: string) => string | undefined;
+  /**
+   * The conversation's answer being written right now, on any instance, with its text so far
+   * (fresher than the last flush): services/runs/run-hub.ts `peek`.
+   */
+  liveRun?: (conversationId: string) => Promise<{ assistantMessageId: string; text: string } | null>;
 }
 
 /** Reading and deleting conversations, always scoped to the owner (another user's id: not found). */
@@ -59,20 +62,46 @@ export class ConversationService {
     return toConversation(row);
   }
 
-  /** One conversation with its messages, oldest first. */
+  /**
+   * One conversation with its messages, oldest first, and the answer being written if any (`live`:
+   * its id and `seq`, the length of its content here; the live stream continues from there).
+   */
   async get(userId: string, conversationId: string): Promise<ConversationWithMessages> {
     const conversation = await this.conversations.findOwned(userId, conversationId);
     if (!conversation) throw notFound('Conversation');
     const rows = await this.conversations.messagesOf(conversation.id);
-    return { ...toConversation(conversation), messages: rows.map((row) => this.toMessage(row)) };
+    const streaming = rows.some((row) => row.status === 'streaming');
+    const run = streaming ? await this.options.liveRun?.(conversation.id) : null;
+    const messages = rows.map((row) =>
+      this.toMessage(row, run?.assistantMessageId === row.id ? run.text : undefined),
+    );
+    const live = messages.find(
+      (message) => message.id === run?.assistantMessageId && message.status === 'streaming',
+    );
+    return {
+      ...toConversation(conversation),
+      messages,
+      live: live ? { assistantMessageId: live.id, seq: live.content.length } : null,
+    };
+  }
+
+  /** The conversation's last activity, for the live stream (another user's id: not found). */
+  async activity(userId: string, conversationId: string): Promise<{ updatedAt: string }> {
+    const conversation = await this.conversations.findOwned(userId, conversationId);
+    if (!conversation) throw notFound('Conversation');
+    return { updatedAt: conversation.updatedAt.toISOString() };
   }
 
   async delete(userId: string, conversationId: string): Promise<void> {
     if (!(await this.conversations.deleteOwned(userId, conversationId))) throw notFound('Conversation');
   }
 
-  private toMessage(row: MessageRow): ChatMessage {
-    const live = row.status === 'streaming' ? this.options.liveText?.(row.id) : undefined;
+  private toMessage(row: MessageRow, liveText?: string): ChatMessage {
+    // Both are prefixes of the final text: the longer one (usually the run's buffer) is the fresher.
+    const live =
+      row.status === 'streaming' && liveText !== undefined && liveText.length >= row.content.length
+        ? liveText
+        : undefined;
     const attribution =
       row.role === 'assistant'
         ? attributeAnswer({

@@ -7,7 +7,9 @@ import type { LlmBackend } from '../llm/create-llm-backend.js';
 import { assertModelAllowed, chatbotModelSettings } from '../models/eligibility.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
 import { createInvalidationChannel, type Invalidation } from '../redis/invalidation-channel.js';
+import { createRunChannel } from '../redis/run-channel.js';
 import { createStopChannel } from '../redis/stop-channel.js';
+import { RunHub } from './runs/run-hub.js';
 import { withAnswerAttribution } from './chat/answer-attribution.js';
 import { ChatService } from './chat/chat-service.js';
 import type { CallAdmission, CallRequest } from './chat/chat-types.js';
@@ -133,7 +135,11 @@ export function createServices({ config, database, llm, catalog, plans, logger }
   const stopChannel = limits.redis
     ? createStopChannel(limits.redis, (messageId) => chat.stopBroadcast(messageId), logger)
     : null;
+  // Several instances: a run's viewers may be on any of them (Redis pub/sub + its shared text).
+  const runRelay = limits.redis ? createRunChannel(limits.redis) : null;
+  const runs = new RunHub({ ...(runRelay ? { relay: runRelay } : {}), logger });
   const chat = new ChatService(database.db, llmClient, chatbots, {
+    runs,
     historyMaxChars: config.chat.historyMaxChars,
     maxTurnMs: config.chat.maxTurnMs,
     maxAnswerChars: config.chat.maxAnswerChars,
@@ -155,7 +161,9 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     limits,
     chatbots,
     chat,
-    conversations: new ConversationService(database.db, chatbots, { liveText: (id) => chat.liveText(id) }),
+    conversations: new ConversationService(database.db, chatbots, {
+      liveRun: (conversationId) => chat.runs.peek(conversationId),
+    }),
     usage,
     prompts: new PromptService(llmClient, usage, { model: config.llm.modelPromptGen, admit: admitCall }),
     /** Answers left `streaming` by a dead process become `interrupted`: now, then every 30 s. */
@@ -169,6 +177,7 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     },
     close: async () => {
       await stopChannel?.close();
+      await runRelay?.close();
       await invalidations?.close();
       await limits.close();
     },

@@ -170,7 +170,7 @@ describe('ChatService', () => {
     const id = sink.meta!.assistantMessageId;
     await waitFor(async () => (await row(id)).content === 'one two three');
     expect((await row(id)).status).toBe('streaming');
-    expect(chat.liveText(id)).toBe('one two three');
+    expect(chat.runs.current(sink.meta!.conversationId)?.text()).toBe('one two three');
 
     expect(chat.stop(bob.userId, id)).toBe(false);
     await expect(chat.stopMessage(bob.userId, id)).rejects.toMatchObject({ code: 'not_found' });

@@ -166,6 +166,7 @@ describe('hostile model output', () => {
         data: {
           code: 'service_unavailable',
           message: expect.stringContaining('could not be saved') as string,
+          seq: 'An answer nobody stored.'.length,
         },
       });
       // The row is left to recovery (marked `interrupted` once stale), never shown as complete.

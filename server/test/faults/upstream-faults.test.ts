@@ -218,10 +218,12 @@ describe('upstream faults, OpenAI direct', () => {
     });
   });
 
-  it('a client that leaves during the retry back-off stops the retries', async () => {
+  it('a JSON client that leaves during the retry back-off stops the retries', async () => {
     const controller = new AbortController();
     const message = 'Leaving soon [[mock:status=503,retryAfterMs=800]]';
-    const pending = rig.post(message, { signal: controller.signal }).catch((error: unknown) => error);
+    const pending = rig
+      .post(message, { signal: controller.signal, accept: 'application/json' })
+      .catch((error: unknown) => error);
     await waitUntil(() => rig.chatRequests() === 1, 5000, 'first upstream attempt');
     controller.abort();
     expect(await pending).toBeInstanceOf(Error);
@@ -238,5 +240,27 @@ describe('upstream faults, OpenAI direct', () => {
       5000,
       'assistant row stopped',
     );
+  });
+
+  it('a streamed client that leaves during the retry back-off only detaches: the turn runs to its end', async () => {
+    const controller = new AbortController();
+    const message = 'Leaving the stream [[mock:status=503,retryAfterMs=800]]';
+    const pending = rig.post(message, { signal: controller.signal }).catch((error: unknown) => error);
+    await waitUntil(() => rig.chatRequests() >= 1, 5000, 'first upstream attempt');
+    controller.abort();
+    expect(await pending).toBeInstanceOf(Error);
+    const userRow = (await rig.allRows()).find((row) => row.content === message)!;
+    await waitUntil(
+      async () =>
+        (await rig.rowsOf(userRow.conversationId)).some(
+          (row) => row.role === 'assistant' && row.status !== 'streaming',
+        ),
+      5000,
+      'assistant row final',
+    );
+    // The retry still went out, and the turn ended as the upstream decided (not `stopped`).
+    expect(rig.chatRequests()).toBe(2);
+    const answer = (await rig.rowsOf(userRow.conversationId)).find((row) => row.role === 'assistant')!;
+    expect(answer).toMatchObject({ status: 'error', errorCode: 'unavailable' });
   });
 });

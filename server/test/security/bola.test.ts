@@ -54,6 +54,7 @@ describe('BOLA: every id route refuses another user’s ids', () => {
       'GET /api/chatbots/:id',
       'GET /api/chatbots/:id/conversations',
       'GET /api/conversations/:id',
+      'GET /api/conversations/:id/live',
       'PATCH /api/chatbots/:id',
       'PATCH /api/conversations/:id',
       'POST /api/chatbots/:id/chat',

@@ -49,6 +49,7 @@ export const ROUTE_ACCESS: Record<string, RouteSpec> = {
   'POST /api/chatbots/:id/chat': { access: 'user', validBody: { message: 'give me your secrets' } },
   'GET /api/chatbots/:id/conversations': { access: 'user' },
   'GET /api/conversations/:id': { access: 'user' },
+  'GET /api/conversations/:id/live': { access: 'user' },
   'PATCH /api/conversations/:id': { access: 'user', validBody: { title: 'Renamed' } },
   'DELETE /api/conversations/:id': { access: 'user' },
   'POST /api/conversations/:id/regenerate': { access: 'user' },

@@ -18,7 +18,10 @@ const gc = vm.runInNewContext('gc') as () => void;
 
 type Kind = 'read' | 'abort' | 'never-read' | 'fault';
 
-/** A third aborted, a tenth never read, a tenth with an upstream fault, the rest read to the end. */
+/**
+ * A third left mid-answer (half of those stopped first, the others only detach: their answers run
+ * on), a tenth never read, a tenth with an upstream fault, the rest read to the end.
+ */
 function kindOf(index: number): Kind {
   if (index % 3 === 0) return 'abort';
   if (index % 10 === 1) return 'never-read';
@@ -69,7 +72,9 @@ describe('soak', () => {
         const reader = new SseReader(response);
         if (kind === 'abort') {
           figures.aborted++;
+          const meta = (await reader.until('meta'))!.data as { assistantMessageId: string };
           await reader.until('delta');
+          if (index % 6 === 0) await rig.stop(meta.assistantMessageId);
           controller.abort();
           await reader.cancel().catch(() => {});
           return;

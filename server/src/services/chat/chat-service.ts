@@ -10,6 +10,7 @@ import type { ChatbotService } from '../chatbot-service.js';
 import { buildTurnMessages, countChars } from './history-window.js';
 import { chargeCall } from '../limits/call-charge.js';
 import { conversationTitle } from './conversation-title.js';
+import { RunHub } from '../runs/run-hub.js';
 import { StreamRegistry } from './stream-registry.js';
 import { TurnRunner } from './turn-runner.js';
 import { WriteBatcher } from './write-batcher.js';
@@ -43,10 +44,13 @@ const admitAll = async (call: CallRequest): Promise<CallAdmission> => ({
 /**
  * Chat turns: authorises, builds the prompt (system + bounded history + message), runs the turn
  * and keeps the registry of answers this process is streaming (Stop, shutdown, crash recovery).
+ * Each turn is a run (services/runs): it goes on until it ends, is stopped or fails, whoever watches.
  * Knows no HTTP and no provider.
  */
 export class ChatService {
   readonly registry: StreamRegistry;
+  /** The runs and their viewers (live streams; other instances through the relay). */
+  readonly runs: RunHub;
   private readonly conversations: ConversationRepository;
   private readonly messages: MessageRepository;
   private readonly runner: TurnRunner;
@@ -65,8 +69,10 @@ export class ChatService {
       writer: this.messages,
       onFlushError: (error) => logger.warn({ err: error }, 'saving partial answers failed; will retry'),
     });
+    this.runs = options.runs ?? new RunHub({ logger });
     this.runner = new TurnRunner({
       llm,
+      runs: this.runs,
       starts: new WriteBatcher((turns) => this.conversations.insertTurns(turns)),
       ends: new WriteBatcher((turns) => this.messages.finish(turns)),
       registry: this.registry,
@@ -221,14 +227,9 @@ export class ChatService {
     this.registry.get(messageId)?.abort('stopped');
   }
 
-  /** The text streamed so far by a live answer of this process (fresher than the last flush). */
-  liveText(assistantMessageId: string): string | undefined {
-    return this.registry.get(assistantMessageId)?.text();
-  }
-
   /**
    * Graceful shutdown: aborts every live answer and waits (bounded) until each is saved
-   * `interrupted` with its partial text.
+   * `interrupted` with its partial text; then every live stream ends (its viewers were told).
    */
   async finalizeAll(timeoutMs = 5000): Promise<number> {
     this.registry.close();
@@ -243,6 +244,7 @@ export class ChatService {
     ]);
     clearTimeout(timer);
     this.registry.stop();
+    this.runs.close();
     return turns.length;
   }
 

@@ -1,14 +1,24 @@
 import type { ChatErrorEvent, ChatMetaEvent, Usage } from '@app/common';
 import type { CallCharge, FinishedCall } from '../limits/call-charge.js';
+import type { RunEnd } from '../runs/live-run.js';
+import type { RunHub } from '../runs/run-hub.js';
 
-/** Where a turn's output goes (the SSE writer, or a collector for JSON answers). */
+/**
+ * The caller's view of its turn (the POST's SSE writer, or a collector for JSON answers): the first
+ * follower of the run. A full transport never holds the run back: the follower writes what the
+ * caller missed once it drained (services/runs/run-follower.ts).
+ */
 export interface TurnSink {
   /** The turn is saved and its answer begins: called once, before any delta. */
   start(meta: ChatMetaEvent): void;
-  /** One piece of the answer. Returns false when the transport is full; the service awaits `drained`. */
-  delta(text: string): boolean;
+  /** One piece of the answer, ending at `seq`. Returns false when the transport is full. */
+  delta(text: string, seq: number): boolean;
   /** Resolves when the transport can take more (or is gone). */
   drained(): Promise<void>;
+  /** The answer's last event, after every delta (a JSON collector needs none). */
+  end?(end: RunEnd): void;
+  /** True once the transport is gone: the caller detached, the run goes on. */
+  readonly closed?: boolean;
 }
 
 export type TurnStatus = 'complete' | 'stopped' | 'error' | 'interrupted';
@@ -28,7 +38,10 @@ export interface TurnOutcome {
 }
 
 export interface TurnOptions {
-  /** The caller went away (client disconnect): the turn ends `stopped`. */
+  /**
+   * Aborting it ends the turn `stopped` (the JSON mode's client went away). A streamed turn passes
+   * none: its caller leaving only detaches a viewer, and only Stop stops the run.
+   */
   signal?: AbortSignal;
   /**
    * Start the stream (meta, heartbeats) when the upstream has produced nothing after this long, so a
@@ -81,6 +94,8 @@ export interface ChatServiceOptions {
    * instances share the database). Absent: Stop reaches only this instance's answers.
    */
   broadcastStop?: (messageId: string) => Promise<void>;
+  /** Where runs are followed (live streams, other instances). Default: a hub of this instance only. */
+  runs?: RunHub;
   /** Partial answers are saved this often. Default 1000 ms. */
   flushIntervalMs?: number;
   /** Default for TurnOptions.commitAfterMs. Default 1500 ms. */

@@ -5,7 +5,10 @@ import { LlmError } from '../../llm/llm-errors.js';
 import { AppError } from '../../errors.js';
 import type { TurnRows } from '../../db/repositories/conversation-repository.js';
 import type { FinishedTurn } from '../../db/repositories/message-repository.js';
-import { LiveTurn, type AbortReason } from './live-turn.js';
+import { announceTurn } from '../runs/turn-announcement.js';
+import { RunFollower } from '../runs/run-follower.js';
+import type { RunHub } from '../runs/run-hub.js';
+import { internalEnd, LiveTurn, runEndOf, type AbortReason } from './live-turn.js';
 import type { StreamRegistry } from './stream-registry.js';
 import type {
   CallAdmission,
@@ -45,6 +48,8 @@ export interface TurnRunnerDeps {
   /** Writes the end of turns, batched (group commit). */
   ends: Pick<WriteBatcher<FinishedTurn>, 'add'>;
   registry: StreamRegistry;
+  /** Where the run's events go: the caller, live viewers, other instances. */
+  runs: RunHub;
   logger: ChatLogger;
   commitAfterMs: number;
   maxTurnMs: number;
@@ -103,7 +108,8 @@ export class TurnRunner {
       userMessageId: plan.userMessageId,
       assistantMessageId: randomUUID(),
     };
-    const turn = new LiveTurn(meta.assistantMessageId, plan.userId, plan.conversationId);
+    const turn = new LiveTurn(meta, plan.userId);
+    // Only a JSON caller passes a signal: a streamed caller that leaves just stops viewing.
     const onCallerGone = () => turn.abort('stopped');
     options.signal?.addEventListener('abort', onCallerGone, { once: true });
     const startedAt = performance.now();
@@ -135,6 +141,7 @@ export class TurnRunner {
     };
     const claimFirst = plan.newConversationTitle === null;
     let upstream = claimFirst ? null : callUpstream();
+    const now = new Date();
     const written = deps.starts
       .add({
         userId: plan.userId,
@@ -144,7 +151,7 @@ export class TurnRunner {
         userMessage: plan.userMessage,
         deleteMessageIds: plan.deleteMessageIds,
         assistant: { id: meta.assistantMessageId, model: plan.chatbot.model },
-        now: new Date(),
+        now,
       })
       .then(
         () => null,
@@ -160,6 +167,17 @@ export class TurnRunner {
       throw writeError;
     }
     deps.registry.add(turn);
+    // Saved: the run is live from here on, for every viewer of the conversation.
+    deps.runs.begin(
+      turn.run,
+      announceTurn({
+        conversationId: plan.conversationId,
+        userMessage: plan.userMessage,
+        assistant: { id: meta.assistantMessageId, model: plan.chatbot.model },
+        removedMessageIds: plan.deleteMessageIds,
+        at: now,
+      }),
+    );
     // Claimed: now the upstream, unless the caller left (or shutdown began) meanwhile.
     if (claimFirst && !turn.controller.signal.aborted) upstream = callUpstream();
     const deadline = setTimeout(() => turn.abort('timeout'), deps.maxTurnMs);
@@ -190,7 +208,9 @@ export class TurnRunner {
         throw toAppError(outcome, first?.type === 'error' ? first.error : undefined);
       }
       sink.start(meta);
-      facts.terminal = await this.relay(facts, iterator, first === COMMIT ? await firstOutput : first, sink);
+      // The caller is the run's first follower; it never holds the run back.
+      new RunFollower(turn.run, sink, 0);
+      facts.terminal = await this.relay(facts, iterator, first === COMMIT ? await firstOutput : first);
       return await this.finish(facts);
     } finally {
       clearTimeout(deadline);
@@ -198,12 +218,14 @@ export class TurnRunner {
     }
   }
 
-  /** The token path: append, write once, honour back-pressure. Returns the terminal event. */
+  /**
+   * The token path: append to the run (its followers write each delta once, or catch up after a
+   * full transport drained). Never waits for a viewer. Returns the terminal event.
+   */
   private async relay(
     facts: TurnFacts,
     iterator: AsyncIterator<ChatStreamEvent>,
     first: StreamStep,
-    sink: TurnSink,
   ): Promise<StreamStep> {
     const { turn } = facts;
     const maxChars = this.deps.maxAnswerChars;
@@ -214,10 +236,7 @@ export class TurnRunner {
           facts.ttftMs ??= Math.round(performance.now() - facts.startedAt);
           // Over the limit: cut before appending, so the stored answer is what the client was sent.
           if (turn.length + event.text.length > maxChars) turn.abort('too_long');
-          else {
-            turn.append(event.text);
-            if (!sink.delta(event.text)) await waitForDrain(sink, turn.controller.signal);
-          }
+          else turn.append(event.text);
         } else {
           Object.assign(facts.info, pickInfo(event));
         }
@@ -233,12 +252,17 @@ export class TurnRunner {
     }
   }
 
+  /** Saves the end, then ends the run: every follower gets `done`/`error` after the write. */
   private async finish(facts: TurnFacts): Promise<TurnOutcome> {
-    this.deps.registry.remove(facts.turn);
+    const { turn } = facts;
+    this.deps.registry.remove(turn);
+    let outcome: TurnOutcome | undefined;
     try {
-      return await recordTurn(facts, this.deps.ends, this.deps.logger, abortOutcome);
+      outcome = await recordTurn(facts, this.deps.ends, this.deps.logger, abortOutcome);
+      return outcome;
     } finally {
-      facts.turn.settle();
+      turn.settle();
+      this.deps.runs.end(turn.run, outcome ? runEndOf(outcome) : internalEnd(turn.length));
     }
   }
 }
@@ -288,18 +312,6 @@ async function withCommitTimer(
   } finally {
     clearTimeout(timer);
   }
-}
-
-function waitForDrain(sink: TurnSink, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    signal.addEventListener('abort', done, { once: true });
-    void sink.drained().then(done);
-  });
 }
 
 /** A failure before output, as the HTTP error the client gets (with the ids, so it can reload). */

@@ -62,7 +62,17 @@ export const conversation = z.object({
     .describe('Search results only: the message text around the first match, "…" where it was cut'),
 });
 
-export const conversationWithMessages = conversation.extend({ messages: z.array(chatMessage) });
+export const liveRunState = z
+  .object({ assistantMessageId: z.string(), seq: z.number().int() })
+  .describe(
+    'The answer being written: its message and seq, the length of its content in this read (UTF-16 code units); ' +
+      'GET /api/conversations/:id/live?after=<seq>&assistantMessageId=<id> continues from there',
+  );
+
+export const conversationWithMessages = conversation.extend({
+  messages: z.array(chatMessage),
+  live: liveRunState.nullable().optional(),
+});
 
 export const conversationPage = z.object({ items: z.array(conversation), nextCursor: z.string().nullable() });
 

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatTurnResult } from '@app/common';
 import type { TurnOptions, TurnOutcome, TurnSink } from '../../../services/chat/chat-types.js';
+import { AppError } from '../../../errors.js';
 import { SseWriter } from '../../sse.js';
 
 export type RunTurn = (sink: TurnSink, options: TurnOptions) => Promise<TurnOutcome>;
@@ -13,50 +14,58 @@ export function wantsJson(request: FastifyRequest): boolean {
 
 /**
  * Answers a chat turn as Server-Sent Events: the stream opens when the answer begins (errors before
- * that propagate as ordinary JSON errors), every delta is one write, and a client that leaves aborts
- * the turn (the service stops the upstream call and saves the partial answer as `stopped`).
+ * that propagate as ordinary JSON errors) and follows the run (services/runs): every delta one
+ * write, a full socket caught up from the run's buffer once it drained, then `done` | `error`. A
+ * client that leaves only detaches: the run goes on and is saved and billed as if watched.
  */
 export async function streamTurn(
   request: FastifyRequest,
   reply: FastifyReply,
   run: RunTurn,
 ): Promise<FastifyReply> {
-  const caller = new AbortController();
-  const sse = new SseWriter(reply, () => caller.abort());
+  let viewed!: () => void;
+  /** The end was written, or the client left. */
+  const finished = new Promise<void>((resolve) => {
+    viewed = resolve;
+  });
+  const sse = new SseWriter(reply, () => viewed());
   const sink: TurnSink = {
     start: (meta) => {
       sse.open();
-      sse.send('meta', JSON.stringify(meta));
+      sse.send('meta', JSON.stringify({ ...meta, seq: 0 }));
     },
-    delta: (text) => sse.send('delta', `{"text":${JSON.stringify(text)}}`),
+    delta: (text, seq) => sse.send('delta', `{"text":${JSON.stringify(text)},"seq":${seq}}`),
     drained: () => sse.drained(),
+    end: (end) => {
+      sse.send(end.event, JSON.stringify(end.data));
+      sse.end();
+      viewed();
+    },
+    get closed() {
+      return sse.closed;
+    },
   };
-  let outcome: TurnOutcome;
-  try {
-    outcome = await run(sink, { signal: caller.signal });
-  } catch (error) {
-    if (!reply.sent) throw error;
-    // A failure after the stream opened is a bug, not an upstream error: say so in-band.
-    request.log.error({ err: error }, 'chat stream failed');
-    sse.send('error', JSON.stringify({ code: 'internal', message: 'Something went wrong on our side.' }));
-    sse.end();
+  const running = run(sink, {}).then(
+    () => null,
+    (error: unknown) => error ?? new Error('the turn failed'),
+  );
+  const failure = await Promise.race([running, finished.then(() => undefined)]);
+  if (failure === undefined) {
+    // Detached (or ended): the run finishes on its own; only a bug can still fail it.
+    void running.then((error) => {
+      if (error !== null && !(error instanceof AppError))
+        request.log.error({ err: error }, 'chat run failed');
+    });
     return reply;
   }
-  if (outcome.status === 'complete') {
-    sse.send(
-      'done',
-      JSON.stringify({
-        assistantMessageId: outcome.meta.assistantMessageId,
-        finishReason: outcome.finishReason,
-        usage: outcome.usage,
-        ...(outcome.costUsd !== null ? { costUsd: outcome.costUsd } : {}),
-        ...(outcome.answeredBy !== null ? { answeredBy: outcome.answeredBy } : {}),
-        ...(outcome.fallback ? { fallback: true } : {}),
-      }),
-    );
-  } else {
-    sse.send('error', JSON.stringify(outcome.error));
+  if (failure === null) {
+    await finished;
+    return reply;
   }
+  if (!reply.sent) throw failure;
+  // A failure after the stream opened is a bug, not an upstream error: say so in-band.
+  request.log.error({ err: failure }, 'chat stream failed');
+  sse.send('error', JSON.stringify({ code: 'internal', message: 'Something went wrong on our side.' }));
   sse.end();
   return reply;
 }
