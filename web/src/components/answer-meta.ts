@@ -42,6 +42,13 @@ export function answerMetaParts(
       label: `${requested ? labelOf(requested) : 'The model'} was unavailable; answered by fallback ${name}`,
     });
   }
+  if (!fallback && message.fallback) {
+    parts.push({
+      key: 'fallback',
+      text: 'answered by a fallback model',
+      label: 'The model was unavailable; a fallback model wrote this answer or part of it',
+    });
+  }
   if (message.status === 'streaming') return parts;
   if (message.usage) {
     const { promptTokens, completionTokens } = message.usage;

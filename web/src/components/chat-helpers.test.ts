@@ -39,6 +39,8 @@ describe('answerMetaParts', () => {
   it('names the fallback that answered', () => {
     const parts = answerMetaParts(answer({ answeredBy: 'chat-backup' }), labelOf);
     expect(parts[1]).toMatchObject({ key: 'fallback', text: 'answered by fallback Claude Haiku' });
+    const unnamed = answerMetaParts(answer({ fallback: true }), labelOf);
+    expect(unnamed[1]).toMatchObject({ key: 'fallback', text: 'answered by a fallback model' });
   });
 
   it("while streaming only the model; a live answer uses this tab's timing", () => {
