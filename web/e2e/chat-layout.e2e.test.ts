@@ -526,3 +526,22 @@ describe('the session across tabs', () => {
     await context.close();
   });
 });
+
+describe('errors in words, on their field', () => {
+  it('a refused sign-up e-mail is said under the e-mail field, without a schema path', async () => {
+    const context = await browser.newContext({ baseURL: baseUrl(), viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto('/sign-up');
+    await page.getByLabel('Email').fill('not-an-email@');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const fieldError = page.locator('#sign-up-email-error');
+    await fieldError.waitFor();
+    const text = (await fieldError.textContent())?.trim() ?? '';
+    expect(text.length).toBeGreaterThan(5);
+    expect(text).not.toMatch(/^email:/);
+    expect(await page.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('Email').getAttribute('aria-describedby')).toBe('sign-up-email-error');
+    await context.close();
+  });
+});
