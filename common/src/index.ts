@@ -3,3 +3,5 @@ export * from './chatbot.js';
 export * from './models.js';
 export * from './chat.js';
 export * from './account.js';
+export * from './plan.js';
+export * from './usage.js';

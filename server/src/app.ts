@@ -39,6 +39,7 @@ import { promptsRoutes } from './http/routes/prompts/prompts.routes.js';
 import { usageRoutes } from './http/routes/usage/usage.routes.js';
 import { accountRoutes } from './http/routes/account/account.routes.js';
 import { AccountExportService } from './services/account/account-export-service.js';
+import { PlanOverviewService } from './services/account/plan-overview-service.js';
 
 export interface AppDeps {
   config: Config;
@@ -157,7 +158,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(conversationsRoutes, { conversations });
   await app.register(liveRoutes, { conversations, runs: chat.runs });
   await app.register(promptsRoutes, { prompts });
-  await app.register(usageRoutes, { usage });
+  await app.register(usageRoutes, {
+    usage,
+    catalog,
+    planOverview: new PlanOverviewService({
+      catalog,
+      plans: () => plans.current(),
+      activePlan: (userId) => subscriptions.getActivePlan(userId),
+      usage,
+    }),
+  });
 
   registerSpa(app, deps.spaDir);
   return app;

@@ -29,6 +29,18 @@ const modelList = z.array(z.string().trim().min(1, 'expected a model alias'), {
   error: (issue) => (issue.input === undefined ? 'required' : 'expected a list of model aliases'),
 });
 
+export const upgradeSchema = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+      .max(2048)
+      .optional(),
+    contact: z.string().trim().min(1).max(300).optional(),
+  })
+  .strict();
+
+export type PlanUpgrade = z.infer<typeof upgradeSchema>;
+
 export const planSectionSchema = z
   .object({
     models: modelList.min(1, 'expected at least one model alias (or "*")'),
@@ -48,6 +60,11 @@ export const plansFileSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Where the plan page sends a user who wants more: a link (a pricing or contact page) and/or a
+     * line of contact text. Without it the page says to ask the administrator.
+     */
+    upgrade: upgradeSchema.optional(),
   })
   .strict();
 

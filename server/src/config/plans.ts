@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { CatalogModel } from '../models/catalog-model.js';
 import { formatPath, InvalidConfigError } from '../models/invalid-config-error.js';
 import {
+  type PlanUpgrade,
   PLAN_NAME_PATTERN,
   planModelsJsonSchema,
   plansFileSchema,
@@ -12,7 +13,7 @@ import {
   type PlanLimits,
 } from './plans-schema.js';
 
-export type { PlanLimits } from './plans-schema.js';
+export type { PlanLimits, PlanUpgrade } from './plans-schema.js';
 
 /** `"*"` in a plan's list: every model the catalog offers. */
 export const ALL_MODELS = '*';
@@ -31,6 +32,8 @@ export interface PlanTable {
   readonly plans: readonly string[];
   readonly baseline: PlanEntry;
   readonly warnings: readonly string[];
+  /** The plans file's `upgrade` section: where a user asks for a higher plan (empty: ask the admin). */
+  readonly upgrade: PlanUpgrade;
   hasPlan(plan: string | null | undefined): boolean;
   /** 0 for the cheapest plan; -1 for no plan or an unknown plan (treated as no plan). */
   rankOf(plan: string | null | undefined): number;
@@ -110,7 +113,7 @@ export function parsePlansYaml(
     warnings.push(`LLM_BASELINE_MODELS is ignored: ${source} has a baseline`);
   }
   const baseline = { models: fileBaseline ?? options.baselineModels, limits: parsed.baseline?.limits };
-  return buildPlanTable('file', source, plans, baseline, warnings);
+  return buildPlanTable('file', source, plans, baseline, warnings, parsed.upgrade ?? {});
 }
 
 export interface LoadPlansOptions extends Omit<PlansConfigInput, 'file'> {
@@ -173,6 +176,7 @@ function buildPlanTable(
   plans: [string, PlanEntry][],
   baselineInput: { models?: readonly string[] | undefined; limits?: PlanLimits | undefined },
   warnings: string[],
+  upgrade: PlanUpgrade = {},
 ): PlanTable {
   const problems: string[] = [];
   if (plans.length === 0) problems.push('no plans: define at least one plan');
@@ -196,7 +200,7 @@ function buildPlanTable(
   };
   const names = plans.map(([name]) => name);
   const version = createHash('sha256')
-    .update(JSON.stringify({ plans: [...byName.entries()], baseline }))
+    .update(JSON.stringify({ plans: [...byName.entries()], baseline, upgrade }))
     .digest('hex')
     .slice(0, 16);
   const entryFor = (plan: string | null | undefined) => (plan ? byName.get(plan) : undefined) ?? baseline;
@@ -206,6 +210,7 @@ function buildPlanTable(
     plans: Object.freeze(names),
     baseline,
     warnings: Object.freeze([...warnings]),
+    upgrade: Object.freeze({ ...upgrade }),
     hasPlan: (plan: string | null | undefined) => !!plan && byName.has(plan),
     rankOf: (plan: string | null | undefined) => (plan ? names.indexOf(plan) : -1),
     modelsFor: (plan: string | null | undefined) => entryFor(plan).models,

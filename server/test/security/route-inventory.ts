@@ -41,6 +41,7 @@ export const ROUTE_ACCESS: Record<string, RouteSpec> = {
   'GET /api/account/export': { access: 'user' },
   'GET /api/llm/models': { access: 'user' },
   'GET /api/usage': { access: 'user' },
+  'GET /api/plan': { access: 'user' },
   'GET /api/chatbots': { access: 'user' },
   'POST /api/chatbots': { access: 'user', validBody: { name: 'Intruder bot' } },
   'GET /api/chatbots/:id': { access: 'user' },

@@ -66,13 +66,30 @@ describe('GET /api/usage', () => {
     expect(report.month).toBe(new Date().toISOString().slice(0, 7));
     expect(report.totals).toEqual({ promptTokens: 70, completionTokens: 25, costUsd: 0.0035, messages: 3 });
     expect(report.byModel).toEqual([
-      { model: 'chat-default', promptTokens: 20, completionTokens: 5, costUsd: 0.003, messages: 2 },
-      { model: 'prompt-helper', promptTokens: 50, completionTokens: 20, costUsd: 0.0005, messages: 1 },
+      {
+        model: 'chat-default',
+        label: expect.any(String),
+        promptTokens: 20,
+        completionTokens: 5,
+        costUsd: 0.003,
+        messages: 2,
+      },
+      {
+        model: 'prompt-helper',
+        label: expect.any(String),
+        promptTokens: 50,
+        completionTokens: 20,
+        costUsd: 0.0005,
+        messages: 1,
+      },
     ]);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(report.days).toEqual([{ date: today, ...report.totals }]);
     expect(report.byChatbot).toEqual([
       {
         chatbotId: alice.chatbotId,
         name: 'Helper',
+        deleted: false,
         promptTokens: 20,
         completionTokens: 5,
         costUsd: 0.003,
@@ -82,5 +99,39 @@ describe('GET /api/usage', () => {
     const bobs = (await t.app.inject({ method: 'GET', url: '/api/usage', headers: as(bob.cookie) })).json();
     expect(bobs.totals.messages).toBe(1);
     expect((await t.app.inject({ method: 'GET', url: '/api/usage' })).statusCode).toBe(401);
+
+    // An earlier month, chosen with ?month=.
+    const january = (
+      await t.app.inject({ method: 'GET', url: '/api/usage?month=2000-01', headers: as(alice.cookie) })
+    ).json();
+    expect(january.month).toBe('2000-01');
+    expect(january.totals).toEqual({ promptTokens: 1000, completionTokens: 1000, costUsd: 5, messages: 1 });
+    expect(january.days).toEqual([{ date: '2000-01-15', ...january.totals }]);
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: '/api/usage?month=2000-13',
+      headers: as(alice.cookie),
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Choose a month as YYYY-MM');
+
+    // A deleted chatbot keeps its usage, flagged deleted.
+    await t.app.inject({
+      method: 'DELETE',
+      url: `/api/chatbots/${alice.chatbotId}`,
+      headers: as(alice.cookie),
+    });
+    const after = (
+      await t.app.inject({ method: 'GET', url: '/api/usage', headers: as(alice.cookie) })
+    ).json();
+    expect(after.byChatbot).toEqual([
+      expect.objectContaining({
+        chatbotId: alice.chatbotId,
+        name: 'Deleted chatbot',
+        deleted: true,
+        messages: 2,
+      }),
+    ]);
+    expect(after.totals).toEqual(report.totals);
   });
 });

@@ -1,4 +1,4 @@
-import type { Me, PublicServerInfo, UsageReport } from '@app/common';
+import type { Me, PlanOverview, PublicServerInfo, UsageMonthReport } from '@app/common';
 import type { HttpClient } from './http-client';
 
 export interface SignUpInput {
@@ -13,7 +13,9 @@ export interface AccountApi {
   signOut(): Promise<void>;
   me(): Promise<Me>;
   serverInfo(): Promise<PublicServerInfo>;
-  usage(): Promise<UsageReport>;
+  /** One calendar month (UTC, `2026-11`); the current one without `month`. */
+  usage(month?: string): Promise<UsageMonthReport>;
+  plan(): Promise<PlanOverview>;
 }
 
 /** better-auth routes plus the small account endpoints of our API. */
@@ -31,6 +33,8 @@ export function createAccountApi(http: HttpClient): AccountApi {
     },
     me: () => http.json('GET', '/api/me'),
     serverInfo: () => http.json('GET', '/api/config'),
-    usage: () => http.json('GET', '/api/usage'),
+    usage: (month) =>
+      http.json('GET', month ? `/api/usage?month=${encodeURIComponent(month)}` : '/api/usage'),
+    plan: () => http.json('GET', '/api/plan'),
   };
 }

@@ -29,6 +29,14 @@ const explanations: Record<string, string> = {
   bad_request: 'The request could not be understood.',
 };
 
+/** Errors a plan's limits cause: shown with a link to the plan page (/plan) where the limits are. */
+const PLAN_LIMIT_CODES = new Set(['budget_exceeded', 'rate_limited', 'concurrency_limited']);
+
+/** The plan page's link for an error caused by a plan limit, else null (ErrorPlanLink.vue renders it). */
+export function planLinkFor(code: string | null | undefined): { to: string; text: string } | null {
+  return code && PLAN_LIMIT_CODES.has(code) ? { to: '/plan', text: 'See your plan and its limits' } : null;
+}
+
 export function explainError(code: string | null | undefined): string {
   return (code && explanations[code]) || 'Something went wrong while answering.';
 }

@@ -76,9 +76,51 @@ export class UsageRepository {
     return rows.map((row) => ({ key: row.key, name: row.name, ...toSums(row) }));
   }
 
-  private window(userId: string, from: Date, to: Date) {
+  /** Per UTC day (`2026-11-05`), days without usage left out. */
+  async byDay(userId: string, from: Date, to: Date): Promise<UsageRow[]> {
+    const day = sql<string>`to_char(${usageRecords.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`;
+    const rows = await this.db
+      .select({ key: day, ...sums })
+      .from(usageRecords)
+      .where(this.window(userId, from, to))
+      .groupBy(day)
+      .orderBy(day);
+    return rows.map((row) => ({ key: row.key, name: null, ...toSums(row) }));
+  }
+
+  /** Every user's usage together, deleted accounts' anonymised rows included: the operator's totals. */
+  async totalsAll(from: Date, to: Date): Promise<UsageSums> {
+    const rows = await this.db
+      .select(sums)
+      .from(usageRecords)
+      .where(this.window(null, from, to));
+    return toSums(rows[0] ?? { promptTokens: 0, completionTokens: 0, costUsd: 0, messages: 0 });
+  }
+
+  /** Per user id (null: deleted accounts). */
+  async byUser(from: Date, to: Date): Promise<UsageRow[]> {
+    const rows = await this.db
+      .select({ key: usageRecords.userId, ...sums })
+      .from(usageRecords)
+      .where(this.window(null, from, to))
+      .groupBy(usageRecords.userId);
+    return rows.map((row) => ({ key: row.key, name: null, ...toSums(row) }));
+  }
+
+  /** Per model across every user. */
+  async byModelAll(from: Date, to: Date): Promise<UsageRow[]> {
+    const rows = await this.db
+      .select({ key: usageRecords.model, ...sums })
+      .from(usageRecords)
+      .where(this.window(null, from, to))
+      .groupBy(usageRecords.model)
+      .orderBy(usageRecords.model);
+    return rows.map((row) => ({ key: row.key, name: null, ...toSums(row) }));
+  }
+
+  private window(userId: string | null, from: Date, to: Date) {
     return and(
-      eq(usageRecords.userId, userId),
+      userId === null ? undefined : eq(usageRecords.userId, userId),
       gte(usageRecords.createdAt, from),
       lt(usageRecords.createdAt, to),
     );

@@ -1,34 +1,43 @@
-import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { CatalogReader } from '../../../models/catalog-model.js';
+import type { PlanOverviewService } from '../../../services/account/plan-overview-service.js';
 import type { UsageService } from '../../../services/usage-service.js';
 import { requireUser } from '../../plugins/auth.js';
 import { commonErrors } from '../error.schemas.js';
+import { planOverview, usageQuery, usageReport } from './usage.schemas.js';
 
-const totals = {
-  promptTokens: z.number().int(),
-  completionTokens: z.number().int(),
-  costUsd: z.number(),
-  messages: z.number().int(),
-};
+export interface UsageRoutesOptions {
+  usage: UsageService;
+  catalog: CatalogReader;
+  planOverview: PlanOverviewService;
+}
 
-const usageReport = z.object({
-  month: z.string().describe('Calendar month (UTC), e.g. 2026-11'),
-  totals: z.object(totals),
-  byModel: z.array(z.object({ model: z.string(), ...totals })),
-  byChatbot: z.array(z.object({ chatbotId: z.string(), name: z.string(), ...totals })),
-});
+/** The caller's own usage and plan. */
+export const usageRoutes: FastifyPluginAsyncZod<UsageRoutesOptions> = async (app, options) => {
+  const labelOf = (model: string) => options.catalog.get(model)?.label ?? model;
 
-/** The caller's own usage this month. */
-export const usageRoutes: FastifyPluginAsyncZod<{ usage: UsageService }> = async (app, { usage }) => {
   app.get(
     '/api/usage',
     {
       schema: {
         tags: ['usage'],
-        summary: 'My tokens and cost this month (UTC), per model and per chatbot',
+        summary: 'My tokens and cost for a month (UTC), per day, per model and per chatbot',
+        querystring: usageQuery,
         response: { 200: usageReport, ...commonErrors },
       },
     },
-    async (request) => usage.monthReport(requireUser(request).id),
+    async (request) => options.usage.monthReport(requireUser(request).id, request.query.month, labelOf),
+  );
+
+  app.get(
+    '/api/plan',
+    {
+      schema: {
+        tags: ['usage'],
+        summary: 'My plan: models, limits, this month’s use against them, and what higher plans add',
+        response: { 200: planOverview, ...commonErrors },
+      },
+    },
+    async (request) => options.planOverview.overview(requireUser(request).id),
   );
 };
