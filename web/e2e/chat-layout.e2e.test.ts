@@ -191,6 +191,7 @@ describe.each(viewports)('chat layout at $width×$height', (viewport) => {
     expect(facts.lastLine!.top).toBeGreaterThanOrEqual(facts.pane.top);
     expect(facts.pane.distanceToBottom).toBeLessThanOrEqual(48);
     await expect.poll(() => page.getByTestId('stop').isVisible()).toBe(true);
+    const composerWhileStreaming = facts.composer;
     await shoot(page, `${screenshotName[viewport.name]}-streaming`);
 
     // Scrolling up leaves the reader there: the answer grows below, "Jump to latest" appears.
@@ -221,6 +222,8 @@ describe.each(viewports)('chat layout at $width×$height', (viewport) => {
     facts = await layoutFacts(page);
     expectShell(facts);
     expect(facts.pane.distanceToBottom).toBeLessThanOrEqual(48);
+    // No layout shift: Send and Stop take the same room, the composer did not move or resize.
+    expect(facts.composer).toEqual(composerWhileStreaming);
 
     // ArrowUp in the empty composer recalls the last message.
     await composer(page).focus();
