@@ -22,12 +22,15 @@ export class PlanStore {
   #unsubscribe: (() => void) | undefined;
   #reloading: Promise<void> = Promise.resolve();
   #lastWarnings = '';
+  #loadedAt: Date | null = null;
+  #lastError: { message: string; at: Date } | null = null;
 
   constructor(private readonly options: PlanStoreOptions) {}
 
   /** Loads the table (throws InvalidConfigError when the configuration is broken), then watches. */
   async start(): Promise<void> {
     this.#table = await loadPlans(this.options);
+    this.#loadedAt = new Date();
     this.#logWarnings();
     const path = this.options.filePath;
     if (path && this.options.watch !== false) {
@@ -53,17 +56,39 @@ export class PlanStore {
     return this.#table;
   }
 
+  /**
+   * For the admin console: when the table in force was loaded, where from, and the last rejected
+   * reload (null once a later one succeeded).
+   */
+  status(): {
+    loadedAt: string | null;
+    filePath: string | null;
+    lastError: { message: string; at: string } | null;
+  } {
+    return {
+      loadedAt: this.#loadedAt?.toISOString() ?? null,
+      filePath: this.options.filePath ?? null,
+      lastError: this.#lastError && {
+        message: this.#lastError.message,
+        at: this.#lastError.at.toISOString(),
+      },
+    };
+  }
+
   /** Re-reads the configuration now (the watcher calls this). */
   reload(): Promise<void> {
     this.#reloading = this.#reloading.then(async () => {
       try {
         const next = await loadPlans(this.options);
+        this.#lastError = null;
         if (next.version !== this.#table?.version) {
+          this.#loadedAt = new Date();
           this.#table = next;
           this.options.logger.info(`plans reloaded: ${next.plans.join(', ')}`);
           this.#logWarnings();
         }
       } catch (error) {
+        this.#lastError = { message: (error as Error).message, at: new Date() };
         this.options.logger.error(
           `plans: reload rejected, keeping the last good plans: ${(error as Error).message}`,
         );

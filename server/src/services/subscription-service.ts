@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import { subscriptions, user } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { ReadThroughCache, type ReadThroughCacheOptions } from './cache/read-through-cache.js';
+import { CLI_ACTOR, recordAudit, type AuditActor } from './admin/admin-audit.js';
 
 export type Role = 'user' | 'admin';
 
@@ -78,28 +79,44 @@ export class SubscriptionService {
     return rows[0] ?? null;
   }
 
-  /** Sets (or with null, removes) the plan of the user with this email. */
-  async setPlanByEmail(email: string, plan: string | null): Promise<{ userId: string; plan: string | null }> {
+  /**
+   * Sets (or with null, removes) the plan of the user with this email, and writes the audit row
+   * (`actor`: the admin in the console; by default the admin CLI).
+   */
+  async setPlanByEmail(
+    email: string,
+    plan: string | null,
+    actor: AuditActor = CLI_ACTOR,
+  ): Promise<{ userId: string; plan: string | null }> {
     if (plan !== null && !this.knownPlans().includes(plan)) {
       throw new AppError(
         'validation_failed',
         `Unknown plan "${plan}". Configured plans: ${this.knownPlans().join(', ')} (or "none").`,
       );
     }
-    const userId = await this.userIdByEmail(email);
+    const target = await this.userByEmail(email);
+    const userId = target.id;
+    const before = await this.getActivePlan(userId);
     if (plan === null) {
       await this.db.delete(subscriptions).where(eq(subscriptions.userId, userId));
-      await this.changed(userId);
-      return { userId, plan: null };
+    } else {
+      const now = new Date();
+      await this.db
+        .insert(subscriptions)
+        .values({ id: crypto.randomUUID(), userId, plan, status: 'active', currentPeriodEnd: null })
+        .onConflictDoUpdate({
+          target: subscriptions.userId,
+          set: { plan, status: 'active', currentPeriodEnd: null, updatedAt: now },
+        });
     }
-    const now = new Date();
-    await this.db
-      .insert(subscriptions)
-      .values({ id: crypto.randomUUID(), userId, plan, status: 'active', currentPeriodEnd: null })
-      .onConflictDoUpdate({
-        target: subscriptions.userId,
-        set: { plan, status: 'active', currentPeriodEnd: null, updatedAt: now },
-      });
+    await recordAudit(this.db, {
+      actor,
+      targetUserId: userId,
+      targetEmail: target.email,
+      action: 'set_plan',
+      fromValue: before,
+      toValue: plan,
+    });
     await this.changed(userId);
     return { userId, plan };
   }
@@ -109,22 +126,35 @@ export class SubscriptionService {
     await this.options.onPlanChange?.(userId);
   }
 
-  async setRoleByEmail(email: string, role: Role): Promise<{ userId: string; role: Role }> {
-    const userId = await this.userIdByEmail(email);
+  async setRoleByEmail(
+    email: string,
+    role: Role,
+    actor: AuditActor = CLI_ACTOR,
+  ): Promise<{ userId: string; role: Role }> {
+    const target = await this.userByEmail(email);
+    const userId = target.id;
     await this.db.update(user).set({ role, updatedAt: new Date() }).where(eq(user.id, userId));
+    await recordAudit(this.db, {
+      actor,
+      targetUserId: userId,
+      targetEmail: target.email,
+      action: 'set_role',
+      fromValue: target.role,
+      toValue: role,
+    });
     await this.options.onRoleChange?.(userId);
     return { userId, role };
   }
 
-  private async userIdByEmail(email: string): Promise<string> {
+  private async userByEmail(email: string): Promise<{ id: string; email: string; role: Role }> {
     const rows = await this.db
-      .select({ id: user.id })
+      .select({ id: user.id, email: user.email, role: user.role })
       .from(user)
       .where(eq(user.email, email.trim().toLowerCase()))
       .limit(1);
     const found = rows[0];
     if (!found) throw new AppError('not_found', `No user with email ${email}`);
-    return found.id;
+    return found;
   }
 }
 

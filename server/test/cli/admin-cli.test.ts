@@ -10,7 +10,7 @@ import { buildApp } from '../../src/app.js';
 import { createAuth } from '../../src/auth/create-auth.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createDatabase } from '../../src/db/create-db.js';
-import { subscriptions, user } from '../../src/db/schema.js';
+import { adminAuditLog, subscriptions, user } from '../../src/db/schema.js';
 import { writeAdminHandle } from '../../src/runtime/admin-handle.js';
 import { startModelAccess } from '../../src/runtime/model-access.js';
 
@@ -70,6 +70,52 @@ describe('admin CLI on the embedded database', () => {
     expect((await admin(dataDir, 'set-role', 'ann@example.com', 'admin')).code).toBe(0);
     expect((await admin(dataDir, 'set-plan', 'ann@example.com', 'none')).code).toBe(0);
     expect(await planOf()).toEqual({ plan: null, role: 'admin' });
+    // The same audit rows as the console writes, with the CLI as the actor.
+    const database = await createDatabase({ kind: 'pglite', dataDir });
+    try {
+      const rows = await database.db.select().from(adminAuditLog).orderBy(adminAuditLog.createdAt);
+      expect(
+        rows.map(({ actor, actorUserId, targetUserId, targetEmail, action, fromValue, toValue }) => ({
+          actor,
+          actorUserId,
+          targetUserId,
+          targetEmail,
+          action,
+          fromValue,
+          toValue,
+        })),
+      ).toEqual([
+        {
+          actor: 'admin CLI',
+          actorUserId: null,
+          targetUserId: 'u1',
+          targetEmail: 'ann@example.com',
+          action: 'set_plan',
+          fromValue: null,
+          toValue: 'pro',
+        },
+        {
+          actor: 'admin CLI',
+          actorUserId: null,
+          targetUserId: 'u1',
+          targetEmail: 'ann@example.com',
+          action: 'set_role',
+          fromValue: 'user',
+          toValue: 'admin',
+        },
+        {
+          actor: 'admin CLI',
+          actorUserId: null,
+          targetUserId: 'u1',
+          targetEmail: 'ann@example.com',
+          action: 'set_plan',
+          fromValue: 'pro',
+          toValue: null,
+        },
+      ]);
+    } finally {
+      await database.close();
+    }
   });
 
   it('tells running servers over Redis that the plan changed (REDIS_URL set)', async () => {

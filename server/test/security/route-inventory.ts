@@ -59,6 +59,12 @@ export const ROUTE_ACCESS: Record<string, RouteSpec> = {
   // administrators (or the local admin CLI token)
   'POST /api/admin/users/plan': { access: 'admin', validBody: { email: 'x@example.com', plan: null } },
   'POST /api/admin/users/role': { access: 'admin', validBody: { email: 'x@example.com', role: 'admin' } },
+  'GET /api/admin/users': { access: 'admin' },
+  'POST /api/admin/users/:id/disabled': { access: 'admin', validBody: { disabled: true } },
+  'GET /api/admin/plans': { access: 'admin' },
+  'GET /api/admin/models': { access: 'admin' },
+  'GET /api/admin/usage': { access: 'admin' },
+  'GET /api/admin/audit': { access: 'admin' },
 };
 
 export interface InventoryRoute {

@@ -1,16 +1,14 @@
-import crypto from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { AdminUsersService } from '../../../services/admin/admin-users-service.js';
 import type { SubscriptionService } from '../../../services/subscription-service.js';
-import { requireAdmin } from '../../plugins/auth.js';
 import { commonErrors } from '../error.schemas.js';
-
-const tags = ['admin'];
-const email = z.string().trim().min(3).max(320);
+import { adminGuard } from './admin-guard.js';
+import { adminUser, disabledBody, email, tags, userIdParams, usersQuery } from './admin.schemas.js';
 
 export interface AdminRoutesOptions {
   subscriptions: SubscriptionService;
+  users: AdminUsersService;
   /**
    * A per-process token kept in DATA_DIR (0600): the admin CLI uses it to reach a running server
    * when the embedded database is locked by it. Null disables token access.
@@ -18,30 +16,26 @@ export interface AdminRoutesOptions {
   cliToken: string | null;
 }
 
-/** Admin-only: set a user's plan or role. An admin session, or the local CLI token. */
+/** Admin-only user management: an admin session, or the local CLI token. Everyone else: 404. */
 export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (
   app,
-  { subscriptions, cliToken },
+  { subscriptions, users, cliToken },
 ) => {
-  const authorize = (request: FastifyRequest) => {
-    const presented = request.headers['x-admin-token'];
-    if (cliToken && typeof presented === 'string' && safeEqual(presented, cliToken)) return;
-    requireAdmin(request);
-  };
+  const authorize = adminGuard(cliToken);
 
   app.post(
     '/api/admin/users/plan',
     {
       schema: {
         tags,
-        summary: "Set a user's plan (null removes it)",
+        summary: "Set a user's plan (null removes it); audited",
         body: z.object({ email, plan: z.string().min(1).max(100).nullable() }).strict(),
         response: { 200: z.object({ userId: z.string(), plan: z.string().nullable() }), ...commonErrors },
       },
     },
     async (request) => {
-      authorize(request);
-      return subscriptions.setPlanByEmail(request.body.email, request.body.plan);
+      const actor = authorize(request);
+      return subscriptions.setPlanByEmail(request.body.email, request.body.plan, actor);
     },
   );
 
@@ -50,20 +44,47 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (
     {
       schema: {
         tags,
-        summary: "Set a user's role",
+        summary: "Set a user's role; audited",
         body: z.object({ email, role: z.enum(['admin', 'user']) }).strict(),
         response: { 200: z.object({ userId: z.string(), role: z.enum(['admin', 'user']) }), ...commonErrors },
       },
     },
     async (request) => {
+      const actor = authorize(request);
+      return subscriptions.setRoleByEmail(request.body.email, request.body.role, actor);
+    },
+  );
+
+  app.get(
+    '/api/admin/users',
+    {
+      schema: {
+        tags,
+        summary: 'Users (search by email or name) with plan, role, state and this month’s usage',
+        querystring: usersQuery,
+        response: { 200: z.array(adminUser), ...commonErrors },
+      },
+    },
+    async (request) => {
       authorize(request);
-      return subscriptions.setRoleByEmail(request.body.email, request.body.role);
+      return users.search(request.query.q ?? '');
+    },
+  );
+
+  app.post(
+    '/api/admin/users/:id/disabled',
+    {
+      schema: {
+        tags,
+        summary: 'Disable (no sign-in, sessions ended) or enable an account; audited',
+        params: userIdParams,
+        body: disabledBody,
+        response: { 200: z.object({ userId: z.string(), disabled: z.boolean() }), ...commonErrors },
+      },
+    },
+    async (request) => {
+      const actor = authorize(request);
+      return users.setDisabled(request.params.id, request.body.disabled, actor);
     },
   );
 };
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && crypto.timingSafeEqual(left, right);
-}
