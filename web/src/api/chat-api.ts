@@ -4,8 +4,10 @@ import type {
   Conversation,
   ConversationPage,
   ConversationWithMessages,
+  LiveSseEvent,
 } from '@app/common';
 import { readChatStream } from './chat-stream';
+import { readLiveStream } from './live-stream';
 import type { HttpClient } from './http-client';
 
 export interface ChatApi {
@@ -13,8 +15,17 @@ export interface ChatApi {
   chat(chatbotId: string, body: ChatRequestBody, signal?: AbortSignal): AsyncGenerator<ChatSseEvent>;
   /** Streams a new answer replacing the conversation's last assistant answer. */
   regenerate(conversationId: string, signal?: AbortSignal): AsyncGenerator<ChatSseEvent>;
-  /** Asks the server to stop generating (in addition to aborting the fetch). */
+  /** Stops an answer wherever it runs (leaving a stream never does); its streams then end `aborted`. */
   stop(messageId: string): Promise<void>;
+  /**
+   * Follows a conversation: `ready`, its live answer from `position` (the read's `live`), then every
+   * new turn. Never ends on its own: it throws LiveStreamEnded when it stops; aborting detaches.
+   */
+  live(
+    conversationId: string,
+    position?: { after: number; assistantMessageId: string } | null,
+    signal?: AbortSignal,
+  ): AsyncGenerator<LiveSseEvent>;
   /** Newest first; with `q`, only conversations whose title or messages contain it. */
   listConversations(
     chatbotId: string,
@@ -40,6 +51,15 @@ export function createChatApi(http: HttpClient): ChatApi {
     regenerate: (conversationId, signal) =>
       stream(`/api/conversations/${encodeURIComponent(conversationId)}/regenerate`, {}, signal),
     stop: (messageId) => http.json('POST', `/api/messages/${encodeURIComponent(messageId)}/stop`, {}),
+    async *live(conversationId, position, signal) {
+      const query = position
+        ? `?${new URLSearchParams({ after: String(position.after), assistantMessageId: position.assistantMessageId })}`
+        : '';
+      const path = `/api/conversations/${encodeURIComponent(conversationId)}/live${query}`;
+      const response = await http.raw('GET', path, undefined, { signal, headers: sseHeaders });
+      if (!response.body) throw new Error('The server answered without a body.');
+      yield* readLiveStream(response.body, signal);
+    },
     listConversations(chatbotId, page = {}) {
       const query = new URLSearchParams();
       if (page.limit) query.set('limit', String(page.limit));

@@ -1,6 +1,7 @@
 import { onScopeDispose, ref, shallowRef } from 'vue';
-import type { ChatMessage, ChatSseEvent } from '@app/common';
+import type { ChatMessage, ChatMetaEvent, ChatSseEvent, LiveRunState, LiveSseEvent } from '@app/common';
 import { api, ApiError, isAbortError, type Api } from '../api';
+import { applyDelta, applyEnd, isLocalStreamEnd } from './chat-run-events';
 import { toApiError } from './use-resource';
 
 export type ChatStatus = 'idle' | 'loading' | 'ready' | 'streaming' | 'error';
@@ -12,17 +13,31 @@ export interface UseChatOptions {
   client?: Api;
 }
 
-/** How often to look again at a conversation whose answer another tab or a crash left `streaming`. */
-const STREAMING_POLL_MS = 2000;
-const STREAMING_POLL_MAX = 30;
+/** Waits before re-reading after the live stream stopped (the network, a restart), growing. */
+const RETRY_DELAYS_MS = [250, 1000, 2000, 5000, 10_000];
+/** A message still `streaming` that no instance runs (its writer died) is looked at again this often. */
+const STALE_POLL_MS = 2000;
+const STALE_POLL_MAX = 30;
+/** After Stop, the stream says `aborted` within moments; past this, the conversation is re-read. */
+const STOP_GRACE_MS = 3000;
 
 let localCounter = 0;
 const localId = (kind: string) => `local-${kind}-${++localCounter}`;
 
+/** A send or regenerate of this tab, streamed by its POST. */
+interface OwnTurn {
+  controller: AbortController;
+  assistant: ChatMessage;
+  /** The POST's `meta` arrived: the turn's ids are known. */
+  started: boolean;
+}
+
 /**
- * One chat view: the open conversation, sending with a streamed answer, Stop, regenerate.
- * A stream ends in exactly one terminal state on the assistant message (complete | stopped | error);
- * partial text is always kept.
+ * One chat view: the open conversation, sending with a streamed answer, Stop, regenerate. Answers
+ * are runs on the server: the view follows the conversation's live stream, so an answer being
+ * written (by this tab before a reload, or by another tab) shows and grows, and a turn started
+ * elsewhere appears. Leaving (another conversation, unmounting) only detaches; only `stop()` stops.
+ * Each delta lands at its offset (`seq`), so two streams of one answer never duplicate text.
  */
 export function useChat(options: UseChatOptions) {
   const client = options.client ?? api;
@@ -33,21 +48,49 @@ export function useChat(options: UseChatOptions) {
   /** Text of a message the server refused before streaming; the composer puts it back. */
   const restoredDraft = ref<string | null>(null);
 
-  let controller: AbortController | null = null;
-  let serverAssistantId: string | null = null;
-  let pollTimer: ReturnType<typeof setTimeout> | null = null;
-  let pollCount = 0;
-  let loadGeneration = 0;
+  /** Bumped whenever the view changes (open, dispose): late async work of an old view is dropped. */
+  let view = 0;
+  let live: AbortController | null = null;
+  /** The read's `updatedAt`: a live stream's `ready` that differs means turns happened since. */
+  let readAt: string | null = null;
+  /** The answer being written in this conversation (from either stream). */
+  let current: ChatMessage | null = null;
+  let own: OwnTurn | null = null;
+  /** Live events that arrived before this tab's POST said which turn is its own. */
+  let deferred: LiveSseEvent[] = [];
+  let stopWanted = false;
+  let resyncWanted = false;
+  let retries = 0;
+  let staleChecks = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
 
-  function clearPoll() {
-    if (pollTimer) clearTimeout(pollTimer);
-    pollTimer = null;
+  const find = (id: string) => messages.value.find((message) => message.id === id) ?? null;
+  const settleStatus = () => {
+    status.value = current !== null || own !== null ? 'streaming' : 'ready';
+  };
+  const clearTimer = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+  };
+
+  /** Lets go of the conversation: streams closed, never a Stop (the answer goes on on the server). */
+  function detach() {
+    view++;
+    clearTimer();
+    live?.abort();
+    live = null;
+    own?.controller.abort();
+    own = null;
+    current = null;
+    deferred = [];
+    stopWanted = false;
+    resyncWanted = false;
   }
 
   async function open(id: string | null) {
-    if (status.value === 'streaming') stop();
-    clearPoll();
-    pollCount = 0;
+    detach();
+    retries = 0;
+    staleChecks = 0;
     error.value = null;
     conversationId.value = id;
     if (!id) {
@@ -55,103 +98,216 @@ export function useChat(options: UseChatOptions) {
       status.value = 'ready';
       return;
     }
-    await load(id, true);
+    status.value = 'loading';
+    await load(id, view, true);
   }
 
-  async function load(id: string, showLoading: boolean) {
-    const generation = ++loadGeneration;
-    if (showLoading) status.value = 'loading';
+  /** Reads the conversation, then follows it from where the read stands. */
+  async function load(id: string, at: number, first: boolean) {
     try {
       const conversation = await client.chat.getConversation(id);
-      if (generation !== loadGeneration || status.value === 'streaming') return;
+      if (at !== view) return;
+      if (own) return void (resyncWanted = true); // never under a send: re-read once it ended
       messages.value = conversation.messages;
-      status.value = 'ready';
-      schedulePollIfStreaming(id);
+      readAt = conversation.updatedAt;
+      current = conversation.live ? find(conversation.live.assistantMessageId) : null;
+      settleStatus();
+      attach(id, at, conversation.live ?? null);
     } catch (caught) {
-      if (generation !== loadGeneration) return;
-      error.value = toApiError(caught);
-      if (showLoading) {
+      if (at !== view) return;
+      const failure = toApiError(caught);
+      if (first) {
+        error.value = failure;
         messages.value = [];
         status.value = 'error';
-      }
+      } else if (failure.status !== 404) retryLater(id, at); // gone (deleted): nothing to follow
     }
   }
 
-  function schedulePollIfStreaming(id: string) {
-    const stillWriting = messages.value.some((message) => message.status === 'streaming');
-    if (!stillWriting || pollCount >= STREAMING_POLL_MAX) return;
-    pollCount += 1;
-    pollTimer = setTimeout(() => void load(id, false), STREAMING_POLL_MS);
+  function attach(id: string, at: number, position: LiveRunState | null) {
+    live?.abort();
+    const controller = new AbortController();
+    live = controller;
+    const after = position ? { after: position.seq, assistantMessageId: position.assistantMessageId } : null;
+    void (async () => {
+      try {
+        for await (const event of client.chat.live(id, after, controller.signal)) {
+          if (controller.signal.aborted || at !== view) return;
+          if (onLive(event) === 'resync') return resync(id, at);
+        }
+      } catch (caught) {
+        if (controller.signal.aborted || at !== view || isAbortError(caught)) return;
+      }
+      // The stream stopped (a restart, the network, or the server could not vouch for it): look again.
+      if (!controller.signal.aborted && at === view) retryLater(id, at);
+    })();
   }
 
-  function apply(event: ChatSseEvent, user: ChatMessage | null, assistant: ChatMessage) {
+  function resync(id: string, at: number) {
+    if (at !== view) return;
+    live?.abort();
+    live = null;
+    if (own) return void (resyncWanted = true);
+    void load(id, at, false);
+  }
+
+  function retryLater(id: string, at: number, delay?: number) {
+    clearTimer();
+    const wait = delay ?? RETRY_DELAYS_MS[Math.min(retries, RETRY_DELAYS_MS.length - 1)]!;
+    retries++;
+    timer = setTimeout(() => resync(id, at), wait);
+  }
+
+  /** One event of the live stream. 'resync': this view cannot place it; re-read. */
+  function onLive(event: LiveSseEvent): 'resync' | void {
+    if (own && !own.started && event.event !== 'ready') {
+      deferred.push(event);
+      return;
+    }
     switch (event.event) {
-      case 'meta':
-        serverAssistantId = event.data.assistantMessageId;
-        assistant.id = event.data.assistantMessageId;
-        assistant.conversationId = event.data.conversationId;
-        if (user) {
-          user.id = event.data.userMessageId;
-          user.conversationId = event.data.conversationId;
-        }
-        if (conversationId.value !== event.data.conversationId) {
-          conversationId.value = event.data.conversationId;
-          options.onConversationStarted?.(event.data.conversationId);
-        }
-        break;
+      case 'ready': {
+        const { live: state, updatedAt } = event.data;
+        retries = 0;
+        if (readAt !== null && updatedAt !== readAt && !own) return 'resync';
+        if (state && !find(state.assistantMessageId)) return 'resync';
+        const shownWriting = messages.value.some(
+          (message) => message.status === 'streaming' && message !== own?.assistant,
+        );
+        if (!state && shownWriting) {
+          // The read showed an answer being written that no instance runs now: it just ended, or
+          // its writer died (the server marks it `interrupted` soon). Look again, a bounded number of times.
+          if (staleChecks++ >= STALE_POLL_MAX) return;
+          const id = conversationId.value;
+          if (id) retryLater(id, view, staleChecks === 1 ? 0 : STALE_POLL_MS);
+        } else staleChecks = 0;
+        return;
+      }
+      case 'turn': {
+        const { userMessage, assistantMessage, removedMessageIds } = event.data;
+        if (find(assistantMessage.id)) return;
+        if (removedMessageIds.length > 0)
+          messages.value = messages.value.filter((message) => !removedMessageIds.includes(message.id));
+        if (userMessage && !find(userMessage.id)) messages.value.push(userMessage);
+        messages.value.push(assistantMessage);
+        current = find(assistantMessage.id);
+        settleStatus();
+        return;
+      }
+      case 'meta': {
+        const message = find(event.data.assistantMessageId);
+        if (!message || message.content.length < (event.data.seq ?? 0)) return 'resync';
+        message.status = 'streaming';
+        current = message;
+        settleStatus();
+        return;
+      }
       case 'delta':
-        assistant.content += event.data.text;
-        break;
+        if (!current) return 'resync';
+        if (applyDelta(current, event.data.text, event.data.seq) === 'gap') return 'resync';
+        return;
       case 'done':
-        assistant.status = 'complete';
-        assistant.finishReason = event.data.finishReason;
-        assistant.usage = event.data.usage;
-        assistant.costUsd = event.data.costUsd ?? null;
-        if (event.data.answeredBy) assistant.answeredBy = event.data.answeredBy;
-        break;
       case 'error':
-        assistant.status = event.data.code === 'aborted' ? 'stopped' : 'error';
-        assistant.errorCode = event.data.code === 'aborted' ? null : event.data.code;
-        if (assistant.status === 'error') error.value = new ApiError(0, event.data.code, event.data.message);
-        break;
+        if (current) finishAnswer(current, event);
+        return;
+    }
+  }
+
+  function finishAnswer(message: ChatMessage, end: Extract<ChatSseEvent, { event: 'done' | 'error' }>) {
+    const failure = applyEnd(message, end);
+    if (failure) error.value = new ApiError(0, failure.code, failure.message);
+    if (current === message) current = null;
+    settleStatus();
+  }
+
+  /** Replays what the live stream said while this tab's POST had not yet said which turn it is. */
+  function flushDeferred() {
+    const events = deferred;
+    deferred = [];
+    const id = conversationId.value;
+    for (const event of events) {
+      if (onLive(event) === 'resync') {
+        if (id) resync(id, view);
+        return;
+      }
     }
   }
 
   /**
-   * Runs one stream into `assistant`. Returns false when the server refused before streaming
-   * (nothing was stored), true otherwise.
+   * Streams this tab's turn into `assistant`. Returns false when the server refused before
+   * streaming (nothing was stored), true otherwise.
    */
-  async function run(
+  async function runOwn(
     start: (signal: AbortSignal) => AsyncGenerator<ChatSseEvent>,
     user: ChatMessage | null,
     assistant: ChatMessage,
   ): Promise<boolean> {
-    const current = new AbortController();
-    controller = current;
-    serverAssistantId = null;
+    const at = view;
+    const turn: OwnTurn = { controller: new AbortController(), assistant, started: false };
+    own = turn;
+    stopWanted = false;
     status.value = 'streaming';
     error.value = null;
-    let started = false;
+    let accepted = true;
     try {
-      for await (const event of start(current.signal)) {
-        started = true;
-        apply(event, user, assistant);
+      for await (const event of start(turn.controller.signal)) {
+        if (at !== view) return true;
+        if (event.event === 'meta') onOwnMeta(turn, user, event.data);
+        else if (event.event === 'delta') {
+          if (applyDelta(assistant, event.data.text, event.data.seq) === 'gap') resyncWanted = true;
+        } else if (event.event === 'error' && isLocalStreamEnd(event.data)) {
+          resyncWanted = true; // the POST broke; the run goes on and the live stream has it
+        } else if (event.event !== 'error' || event.data.code !== 'aborted' || event.data.seq !== undefined) {
+          finishAnswer(assistant, event);
+        }
       }
-      return true;
     } catch (caught) {
-      if (isAbortError(caught) || current.signal.aborted) {
-        assistant.status = 'stopped';
-        return true;
-      }
+      if (at !== view || isAbortError(caught)) return true;
       error.value = toApiError(caught);
-      if (!started) return false;
-      assistant.status = 'error';
-      assistant.errorCode = error.value.code;
-      return true;
+      if (!turn.started) accepted = false;
+      else resyncWanted = true;
     } finally {
-      if (controller === current) controller = null;
-      if (assistant.status === 'streaming') assistant.status = current.signal.aborted ? 'stopped' : 'error';
-      status.value = 'ready';
+      if (own === turn) own = null;
+    }
+    if (at !== view) return true;
+    if (!accepted) {
+      // Refused: the caller takes the placeholders away, then what the live stream said applies.
+      queueMicrotask(() => afterOwnTurn(at));
+      return false;
+    }
+    afterOwnTurn(at);
+    return true;
+  }
+
+  function onOwnMeta(turn: OwnTurn, user: ChatMessage | null, meta: ChatMetaEvent) {
+    turn.started = true;
+    turn.assistant.id = meta.assistantMessageId;
+    turn.assistant.conversationId = meta.conversationId;
+    if (user) {
+      user.id = meta.userMessageId;
+      user.conversationId = meta.conversationId;
+    }
+    current = turn.assistant;
+    if (stopWanted) void stopAnswer(turn.assistant);
+    if (conversationId.value !== meta.conversationId) {
+      conversationId.value = meta.conversationId;
+      options.onConversationStarted?.(meta.conversationId);
+    }
+    flushDeferred();
+  }
+
+  function afterOwnTurn(at: number) {
+    if (at !== view) return;
+    flushDeferred();
+    settleStatus();
+    const id = conversationId.value;
+    if (!id) return;
+    if (resyncWanted) {
+      resyncWanted = false;
+      resync(id, at);
+    } else if (!live) {
+      // A new conversation: follow it from now on (other tabs, a reload while the next answer runs).
+      readAt = null;
+      attach(id, at, null);
     }
   }
 
@@ -169,7 +325,7 @@ export function useChat(options: UseChatOptions) {
   async function send(text: string) {
     const message = text.trim();
     if (!message || status.value === 'streaming' || status.value === 'loading') return;
-    clearPoll();
+    clearTimer();
     restoredDraft.value = null;
     const conversation = conversationId.value;
     messages.value.push(newMessage('user', message), newMessage('assistant', ''));
@@ -177,7 +333,7 @@ export function useChat(options: UseChatOptions) {
     const user = messages.value[messages.value.length - 2] as ChatMessage;
     const assistant = messages.value[messages.value.length - 1] as ChatMessage;
     const body = conversation ? { message, conversationId: conversation } : { message };
-    const accepted = await run(
+    const accepted = await runOwn(
       (signal) => client.chat.chat(options.chatbotId(), body, signal),
       user,
       assistant,
@@ -195,21 +351,37 @@ export function useChat(options: UseChatOptions) {
     const index = messages.value.length - 1;
     messages.value.splice(index, 1, newMessage('assistant', ''));
     const assistant = messages.value[index] as ChatMessage;
-    const accepted = await run((signal) => client.chat.regenerate(conversation, signal), null, assistant);
+    const accepted = await runOwn((signal) => client.chat.regenerate(conversation, signal), null, assistant);
     if (!accepted) messages.value.splice(index, 1, last);
   }
 
-  /** Stops the answer: tells the server (so the upstream call ends) and drops the connection. */
-  function stop() {
-    if (!controller) return;
-    if (serverAssistantId) void client.chat.stop(serverAssistantId).catch(() => undefined);
-    controller.abort();
+  async function stopAnswer(message: ChatMessage) {
+    const at = view;
+    try {
+      await client.chat.stop(message.id);
+    } catch (caught) {
+      if (at === view) error.value = toApiError(caught);
+      return;
+    }
+    // The streams end it (`aborted`); if they cannot (the network), the server's record decides.
+    setTimeout(() => {
+      const id = conversationId.value;
+      if (at !== view || message.status !== 'streaming' || !id) return;
+      own?.controller.abort();
+      resync(id, at);
+    }, STOP_GRACE_MS);
   }
 
-  onScopeDispose(() => {
-    clearPoll();
-    stop();
-  });
+  /** Stops the answer being written (this tab's or another's), on whichever instance runs it. */
+  function stop() {
+    if (own && !own.started) {
+      stopWanted = true; // its id comes with `meta`
+      return;
+    }
+    if (current) void stopAnswer(current);
+  }
+
+  onScopeDispose(detach);
 
   return { conversationId, messages, status, error, restoredDraft, open, send, stop, regenerate };
 }
