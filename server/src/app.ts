@@ -39,6 +39,10 @@ import { promptsRoutes } from './http/routes/prompts/prompts.routes.js';
 import { usageRoutes } from './http/routes/usage/usage.routes.js';
 import { accountRoutes } from './http/routes/account/account.routes.js';
 import { AccountExportService } from './services/account/account-export-service.js';
+import { PlanOverviewService } from './services/account/plan-overview-service.js';
+import { adminConsoleRoutes } from './http/routes/admin/admin-console.routes.js';
+import { AdminUsersService } from './services/admin/admin-users-service.js';
+import { listAudit } from './services/admin/admin-audit.js';
 
 export interface AppDeps {
   config: Config;
@@ -152,12 +156,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     showLockedModels: config.models.showLocked,
     maxTokensCeiling: config.chatbots.maxTokensCeiling,
   });
-  await app.register(adminRoutes, { subscriptions, cliToken: deps.adminCliToken });
+  await app.register(adminRoutes, {
+    subscriptions,
+    users: new AdminUsersService(database.db, { usage, onUserChange: services.userChanged }),
+    cliToken: deps.adminCliToken,
+  });
+  await app.register(adminConsoleRoutes, {
+    plans,
+    catalog,
+    usage,
+    audit: () => listAudit(database.db),
+    cliToken: deps.adminCliToken,
+  });
   await app.register(chatRoutes, { chat });
   await app.register(conversationsRoutes, { conversations });
   await app.register(liveRoutes, { conversations, runs: chat.runs });
   await app.register(promptsRoutes, { prompts });
-  await app.register(usageRoutes, { usage });
+  await app.register(usageRoutes, {
+    usage,
+    catalog,
+    planOverview: new PlanOverviewService({
+      catalog,
+      plans: () => plans.current(),
+      activePlan: (userId) => subscriptions.getActivePlan(userId),
+      usage,
+    }),
+  });
 
   registerSpa(app, deps.spaDir);
   return app;
