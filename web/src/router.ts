@@ -5,6 +5,8 @@ declare module 'vue-router' {
   interface RouteMeta {
     /** Reachable without an account (sign in, sign up). */
     public?: boolean;
+    /** Administrators only: anyone else sees "Page not found" (the server answers them 404 too). */
+    admin?: boolean;
     title?: string;
   }
 }
@@ -68,6 +70,44 @@ const routes = [
   },
   { path: '/plans', redirect: { name: 'plan' } },
   {
+    path: '/admin',
+    component: () => import('./pages/admin/AdminLayout.vue'),
+    meta: { admin: true, title: 'Admin' },
+    children: [
+      { path: '', redirect: { name: 'admin-users' } },
+      {
+        path: 'users',
+        name: 'admin-users',
+        component: () => import('./pages/admin/AdminUsersPage.vue'),
+        meta: { admin: true, title: 'Admin · Users' },
+      },
+      {
+        path: 'plans',
+        name: 'admin-plans',
+        component: () => import('./pages/admin/AdminPlansPage.vue'),
+        meta: { admin: true, title: 'Admin · Plans' },
+      },
+      {
+        path: 'models',
+        name: 'admin-models',
+        component: () => import('./pages/admin/AdminModelsPage.vue'),
+        meta: { admin: true, title: 'Admin · Models' },
+      },
+      {
+        path: 'usage',
+        name: 'admin-usage',
+        component: () => import('./pages/admin/AdminUsagePage.vue'),
+        meta: { admin: true, title: 'Admin · Usage' },
+      },
+      {
+        path: 'audit',
+        name: 'admin-audit',
+        component: () => import('./pages/admin/AdminAuditPage.vue'),
+        meta: { admin: true, title: 'Admin · Audit log' },
+      },
+    ],
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('./pages/NotFoundPage.vue'),
@@ -84,6 +124,9 @@ export async function authGuard(to: RouteLocationNormalized) {
     return true;
   }
   if (!me) return { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+  if (to.meta.admin && me.role !== 'admin') {
+    return { name: 'not-found', params: { pathMatch: to.path.slice(1).split('/') }, replace: true };
+  }
   return true;
 }
 

@@ -16,6 +16,8 @@ export interface OwnServer {
   mock: MockLlm;
   /** The admin CLI against this server: `set-plan <email> <plan>`. */
   setPlan(email: string, plan: string): Promise<void>;
+  /** The admin CLI against this server: `set-role <email> <admin|user>`. */
+  setRole(email: string, role: 'admin' | 'user'): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,12 @@ export async function startOwnServer(options: {
     mock,
     async setPlan(email, plan) {
       await promisify(execFile)(process.execPath, [adminCli, 'set-plan', email, plan], {
+        env: { ...process.env, ...env },
+        cwd: dataDir,
+      });
+    },
+    async setRole(email, role) {
+      await promisify(execFile)(process.execPath, [adminCli, 'set-role', email, role], {
         env: { ...process.env, ...env },
         cwd: dataDir,
       });

@@ -1,4 +1,5 @@
 import { createAccountApi, type AccountApi } from './account-api';
+import { createAdminApi, type AdminApi } from './admin-api';
 import { createChatApi, type ChatApi } from './chat-api';
 import { createChatbotsApi, type ChatbotsApi } from './chatbots-api';
 import { createHttpClient, type HttpClientOptions } from './http-client';
@@ -14,6 +15,7 @@ export interface Api {
   models: ModelsApi;
   chat: ChatApi;
   profile: ProfileApi;
+  admin: AdminApi;
 }
 
 export function createApi(options: HttpClientOptions = {}): Api {
@@ -24,6 +26,7 @@ export function createApi(options: HttpClientOptions = {}): Api {
     models: createModelsApi(http),
     chat: createChatApi(http),
     profile: createProfileApi(http),
+    admin: createAdminApi(http),
   };
 }
 
