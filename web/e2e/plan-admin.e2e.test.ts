@@ -60,7 +60,10 @@ function call<T>(page: Page, method: string, url: string, body?: unknown): Promi
     async ([method, url, body]) => {
       const response = await fetch(url as string, {
         method: method as string,
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers:
+          body === undefined
+            ? { accept: 'application/json' }
+            : { 'content-type': 'application/json', accept: 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       return response.json();
