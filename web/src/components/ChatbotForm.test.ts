@@ -13,7 +13,11 @@ function setup(props: Record<string, unknown> = {}, routes: Record<string, FakeH
     ...routes,
   });
   vi.stubGlobal('fetch', fake.fetch);
-  const wrapper = mount(ChatbotForm, { props, attachTo: document.body });
+  const wrapper = mount(ChatbotForm, {
+    props,
+    attachTo: document.body,
+    global: { stubs: { RouterLink: { template: '<a><slot /></a>' } } },
+  });
   return { wrapper, fake };
 }
 

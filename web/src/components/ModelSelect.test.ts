@@ -14,6 +14,7 @@ function setup(modelsHandler: FakeHandler, props: { modelValue?: string; current
   vi.stubGlobal('fetch', fake.fetch);
   const selections: ModelSelection[] = [];
   const wrapper = mount(ModelSelect, {
+    global: { stubs: { RouterLink: { template: '<a><slot /></a>' } } },
     props: {
       modelValue: props.modelValue ?? '',
       currentModel: props.currentModel ?? null,
