@@ -151,3 +151,26 @@ describe('account: name, email, password, sessions, export, deletion', () => {
     await expect(signIn(s.t.app, 'leaving@example.com')).rejects.toThrow(/sign-in failed/);
   });
 });
+
+describe('account: password checks are rate limited like sign-ins', () => {
+  let s: SecurityApp;
+  beforeAll(async () => {
+    s = await startSecurityApp({ env: { RATE_LIMIT_SIGN_INS_PER_MINUTE: '4' } });
+  });
+  afterAll(() => s.close());
+
+  it('counts wrong current passwords on change-email, change-password and delete-user against the per-IP sign-in limit', async () => {
+    const cookie = await signUp(s.t.app, 'guesser@example.com'); // the sign-in counts once
+    const guess = (url: string, payload: object) =>
+      s.t.app.inject({ method: 'POST', url, headers: as(cookie), payload });
+    const statuses = [
+      (await guess('/api/auth/change-email', { newEmail: 'x@example.com', currentPassword: 'guess 1' }))
+        .statusCode,
+      (await guess('/api/auth/change-password', { currentPassword: 'guess 2', newPassword: 'whatever123' }))
+        .statusCode,
+      (await guess('/api/auth/delete-user', { password: 'guess 3' })).statusCode,
+      (await guess('/api/auth/delete-user', { password: 'guess 4' })).statusCode,
+    ];
+    expect(statuses).toEqual([400, 400, 400, 429]);
+  });
+});

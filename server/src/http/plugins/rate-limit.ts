@@ -45,6 +45,7 @@ export interface RateLimitPluginOptions {
 
 const SIGN_UP_PATH = '/api/auth/sign-up/email';
 const SIGN_IN_PATH = '/api/auth/sign-in/email';
+const PASSWORD_CHECK_PATHS = ['/api/auth/change-email', '/api/auth/change-password', '/api/auth/delete-user'];
 
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
 type Counted = Extract<Awaited<ReturnType<Limiter>>, { isAllowed: false }>;
@@ -107,15 +108,21 @@ export const rateLimitPlugin = fp(
       route.onRequest = [...toArray(route.onRequest), checkLlmRate];
     });
 
+    const signInRule = authRule(
+      app,
+      'sign-in',
+      'sign-in attempts',
+      options.signIn ?? { max: 10, timeWindowMs: 60_000 },
+    );
     const authRules = new Map<string, AuthRule>([
       [
         SIGN_UP_PATH,
         authRule(app, 'sign-up', 'sign-ups', options.signUp ?? { max: 5, timeWindowMs: 3_600_000 }),
       ],
-      [
-        SIGN_IN_PATH,
-        authRule(app, 'sign-in', 'sign-in attempts', options.signIn ?? { max: 10, timeWindowMs: 60_000 }),
-      ],
+      [SIGN_IN_PATH, signInRule],
+      // The account page's writes that check the current password count as sign-in attempts: a
+      // stolen session cannot guess the password through them faster than through sign-in.
+      ...PASSWORD_CHECK_PATHS.map((path): [string, AuthRule] => [path, signInRule]),
     ]);
     const checkAuthRate = async (request: FastifyRequest, reply: FastifyReply, rule: AuthRule) => {
       const counted = await count(rule.limiter, request, failures);
