@@ -70,6 +70,14 @@ for (const viewport of VIEWPORTS) {
     expect(widths.scroll).toBeLessThanOrEqual(widths.view);
     await page.screenshot({ path: `${SHOTS}usage-${viewport.name}.png`, fullPage: true });
 
+    // The deleted chatbot's own address: one clear state, nothing to type into.
+    await page.goto(`/chatbots/${gone.id}/chat`);
+    await page.getByRole('heading', { name: 'This chatbot was deleted' }).waitFor();
+    expect(await page.getByRole('textbox').count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}chatbot-deleted-${viewport.name}.png` });
+    await page.goto('/usage');
+    await page.getByTestId('usage-totals').waitFor();
+
     // The month before: nothing, and the address says which month.
     const options = await page
       .getByTestId('usage-month')
