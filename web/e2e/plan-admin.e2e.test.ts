@@ -86,7 +86,13 @@ async function noSidewaysScroll(page: Page) {
     scroll: document.documentElement.scrollWidth,
     view: window.innerWidth,
   }));
-  expect(widths.scroll).toBeLessThanOrEqual(widths.view);
+  const widest = await page.evaluate(() =>
+    [...document.querySelectorAll('body *')]
+      .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+      .slice(0, 3)
+      .map((element) => `${element.tagName}.${element.className}`),
+  );
+  expect(widths.scroll, `wider than the viewport: ${widest.join(', ')}`).toBeLessThanOrEqual(widths.view);
 }
 
 for (const viewport of VIEWPORTS) {
@@ -135,6 +141,15 @@ for (const viewport of VIEWPORTS) {
     await admin.page.screenshot({ path: `${SHOTS}admin-users-${viewport.name}.png`, fullPage: true });
     await admin.page.getByRole('link', { name: 'Audit log' }).click();
     await admin.page.getByTestId('admin-audit').getByText('plan Basic → Pro').first().waitFor();
+    await admin.page.screenshot({ path: `${SHOTS}admin-audit-${viewport.name}.png`, fullPage: true });
+    await admin.page.getByRole('link', { name: 'Plans', exact: true }).click();
+    await admin.page.getByTestId('admin-plans').waitFor();
+    await noSidewaysScroll(admin.page);
+    await admin.page.screenshot({ path: `${SHOTS}admin-plans-${viewport.name}.png`, fullPage: true });
+    await admin.page.getByRole('link', { name: 'Models', exact: true }).click();
+    await admin.page.getByTestId('admin-models').getByText('gemini-default').waitFor();
+    await noSidewaysScroll(admin.page);
+    await admin.page.screenshot({ path: `${SHOTS}admin-models-${viewport.name}.png`, fullPage: true });
 
     // The user sees it without a reload of the server.
     expect((await enabledModels(user.page)).sort()).toEqual(['chat-default', 'gemini-default']);
