@@ -148,6 +148,27 @@ describe('admin console', () => {
     expect(after.users).toBe(before.users - 1);
   });
 
+  it('documents the account, plan, usage and admin routes in OpenAPI', async () => {
+    const document = (await s.t.app.inject('/api/openapi.json')).json();
+    const paths = Object.keys(document.paths);
+    for (const path of [
+      '/api/account/export',
+      '/api/plan',
+      '/api/usage',
+      '/api/admin/users',
+      '/api/admin/users/{id}/disabled',
+      '/api/admin/plans',
+      '/api/admin/models',
+      '/api/admin/usage',
+      '/api/admin/audit',
+    ]) {
+      expect(paths, path).toContain(path);
+    }
+    expect(
+      document.paths['/api/usage'].get.parameters.map((parameter: { name: string }) => parameter.name),
+    ).toEqual(['month']);
+  });
+
   it('answers 401 to anonymous callers and 404 to signed-in users (bola.test.ts holds it for every admin route)', async () => {
     const user = await signUp(s.t.app, 'nosy@example.com');
     expect((await get(user, '/api/admin/users')).statusCode).toBe(404);
