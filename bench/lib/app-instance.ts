@@ -26,6 +26,8 @@ export interface AppInstanceOptions {
   nodeArgs?: string[];
   /** Extra environment for the process (the app's own settings above take precedence). */
   env?: Record<string, string>;
+  /** Several instances of one deployment share it (a session cookie works on each). Default: random. */
+  authSecret?: string;
 }
 
 export function freePort(): Promise<number> {
@@ -52,7 +54,7 @@ export async function startApp(options: AppInstanceOptions): Promise<AppInstance
     HOST: '127.0.0.1',
     APP_URL: origin,
     DATA_DIR: dataDir,
-    BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+    BETTER_AUTH_SECRET: options.authSecret ?? randomBytes(32).toString('base64url'),
     LLM_BASE_URL: options.mockUrl,
     LLM_API_KEY: options.mockApiKey,
     LLM_MODEL_CHAT: options.model,

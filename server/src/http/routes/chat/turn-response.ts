@@ -28,23 +28,33 @@ export async function streamTurn(
   const finished = new Promise<void>((resolve) => {
     viewed = resolve;
   });
-  const sse = new SseWriter(reply, () => viewed());
+  const writer = new SseWriter(reply, () => {
+    attached = null;
+    viewed();
+  });
+  /**
+   * What the sink writes to, dropped once the client left: the run (and every frame awaiting it)
+   * keeps the sink until it ends, but not the request, the reply or the socket behind them.
+   */
+  let attached: SseWriter | null = writer;
   const sink: TurnSink = {
     start: (meta) => {
-      sse.open();
-      sse.send('meta', JSON.stringify({ ...meta, seq: 0 }));
+      attached?.open();
+      attached?.send('meta', JSON.stringify({ ...meta, seq: 0 }));
     },
-    delta: (text, seq) => sse.send('delta', `{"text":${JSON.stringify(text)},"seq":${seq}}`),
-    drained: () => sse.drained(),
+    delta: (text, seq) => attached?.send('delta', `{"text":${JSON.stringify(text)},"seq":${seq}}`) ?? true,
+    drained: () => attached?.drained() ?? Promise.resolve(),
     end: (end) => {
-      sse.send(end.event, JSON.stringify(end.data));
-      sse.end();
+      attached?.send(end.event, JSON.stringify(end.data));
+      attached?.end();
+      attached = null;
       viewed();
     },
     get closed() {
-      return sse.closed;
+      return attached === null || attached.closed;
     },
   };
+  const log = request.log;
   const running = run(sink, {}).then(
     () => null,
     (error: unknown) => error ?? new Error('the turn failed'),
@@ -53,8 +63,7 @@ export async function streamTurn(
   if (failure === undefined) {
     // Detached (or ended): the run finishes on its own; only a bug can still fail it.
     void running.then((error) => {
-      if (error !== null && !(error instanceof AppError))
-        request.log.error({ err: error }, 'chat run failed');
+      if (error !== null && !(error instanceof AppError)) log.error({ err: error }, 'chat run failed');
     });
     return reply;
   }
@@ -64,9 +73,9 @@ export async function streamTurn(
   }
   if (!reply.sent) throw failure;
   // A failure after the stream opened is a bug, not an upstream error: say so in-band.
-  request.log.error({ err: failure }, 'chat stream failed');
-  sse.send('error', JSON.stringify({ code: 'internal', message: 'Something went wrong on our side.' }));
-  sse.end();
+  log.error({ err: failure }, 'chat stream failed');
+  writer.send('error', JSON.stringify({ code: 'internal', message: 'Something went wrong on our side.' }));
+  writer.end();
   return reply;
 }
 
