@@ -231,6 +231,22 @@ describe('answers as runs over HTTP', () => {
     }
   });
 
+  it("the live route and the read's live field are in the OpenAPI document", async () => {
+    const document = (await t.app.inject('/api/openapi.json')).json() as {
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>>;
+    };
+    const live = document.paths['/api/conversations/{id}/live']?.get;
+    expect(live).toBeDefined();
+    expect(live!.parameters!.map((parameter) => `${parameter.in}:${parameter.name}`).sort()).toEqual([
+      'path:id',
+      'query:after',
+      'query:assistantMessageId',
+    ]);
+    const read = JSON.stringify(document.paths['/api/conversations/{id}']?.get);
+    expect(read).toContain('"live"');
+    expect(read).toContain('assistantMessageId');
+  });
+
   it("another user's conversation answers 404, as an unknown one", async () => {
     const { meta } = await startAndLeave('Mine [[mock:deltas=20,slow=5]]', 1);
     const mallory = await signUp(t.app, 'mallory@example.com');

@@ -293,6 +293,42 @@ describe('useChat', () => {
     scope.stop();
   });
 
+  it('its own answer told again after it ended changes nothing (no flicker back to streaming)', async () => {
+    const liveStream = pushStream();
+    const fake = createFakeFetch({
+      'GET /api/conversations/c1': () => json(conversation([message('u1', 'user', 'Hi')])),
+      'GET /api/conversations/c1/live': () => new Response(liveStream.body),
+      'POST /api/chatbots/b1/chat': () =>
+        new Response(
+          streamOf([
+            sse('meta', { conversationId: 'c1', userMessageId: 'u2', assistantMessageId: 'a2', seq: 0 }),
+            sse('delta', { text: 'Done.', seq: 5 }),
+            done(5, 'a2'),
+          ]).body,
+        ),
+    });
+    vi.stubGlobal('fetch', fake.fetch);
+    const { chat, scope } = startChat();
+    await chat.open('c1');
+    liveStream.push(ready());
+    await chat.send('Quick');
+    expect(chat.status.value).toBe('ready');
+    const statuses: string[] = [];
+    liveStream.push(
+      sse('meta', { conversationId: 'c1', userMessageId: 'u2', assistantMessageId: 'a2', seq: 0 }),
+    );
+    liveStream.push(sse('delta', { text: 'Done.', seq: 5 }));
+    liveStream.push(done(5, 'a2'));
+    for (let tick = 0; tick < 5; tick++) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      statuses.push(chat.status.value, chat.messages.value[2]!.status);
+    }
+    expect(new Set(statuses)).toEqual(new Set(['ready', 'complete']));
+    expect(chat.messages.value[2]?.content).toBe('Done.');
+    expect(fake.calls.filter((call) => call.path === '/api/conversations/c1')).toHaveLength(1);
+    scope.stop();
+  });
+
   it('a gap (text it never got) re-reads the conversation and re-attaches from there', async () => {
     const streams = [pushStream(), pushStream()];
     let reads = 0;

@@ -55,6 +55,8 @@ export function useChat(options: UseChatOptions) {
   let readAt: string | null = null;
   /** The answer being written in this conversation (from either stream). */
   let current: ChatMessage | null = null;
+  /** An answer that already ended here, told again by the live stream: its pieces are skipped. */
+  let replaying: ChatMessage | null = null;
   let own: OwnTurn | null = null;
   /** Live events that arrived before this tab's POST said which turn is its own. */
   let deferred: LiveSseEvent[] = [];
@@ -82,6 +84,7 @@ export function useChat(options: UseChatOptions) {
     own?.controller.abort();
     own = null;
     current = null;
+    replaying = null;
     deferred = [];
     stopWanted = false;
     resyncWanted = false;
@@ -196,18 +199,25 @@ export function useChat(options: UseChatOptions) {
       case 'meta': {
         const message = find(event.data.assistantMessageId);
         if (!message || message.content.length < (event.data.seq ?? 0)) return 'resync';
-        message.status = 'streaming';
+        replaying = null;
+        if (message.status !== 'streaming' && message !== own?.assistant) {
+          replaying = message; // this tab's own answer, over by now: nothing to add
+          return;
+        }
         current = message;
         settleStatus();
         return;
       }
-      case 'delta':
-        if (!current) return 'resync';
-        if (applyDelta(current, event.data.text, event.data.seq) === 'gap') return 'resync';
+      case 'delta': {
+        const target = current ?? replaying;
+        if (!target) return 'resync';
+        if (applyDelta(target, event.data.text, event.data.seq) === 'gap') return 'resync';
         return;
+      }
       case 'done':
       case 'error':
         if (current) finishAnswer(current, event);
+        replaying = null;
         return;
     }
   }

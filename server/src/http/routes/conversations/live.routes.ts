@@ -21,6 +21,8 @@ export const liveRoutes: FastifyPluginAsyncZod<{ conversations: ConversationServ
   app.get(
     '/api/conversations/:id/live',
     {
+      // A HEAD would open a stream that never ends.
+      exposeHeadRoute: false,
       schema: {
         tags,
         summary: 'Follow a conversation: its live answer, then every new turn (text/event-stream)',
