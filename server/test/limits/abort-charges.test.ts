@@ -69,7 +69,7 @@ describe('calls stopped before their first token are charged', () => {
     return Number((await redis.hget(key, 'tokens')) ?? 0);
   };
 
-  it('charges 10 turns aborted right after `meta` (before any delta) their prompt, in the ledger and the counter', async () => {
+  it('charges 10 turns stopped right after `meta` (before any delta) their prompt, in the ledger and the counter', async () => {
     const before = await spentCounter();
     const turns = await Promise.all(
       Array.from({ length: 10 }, async (_, index) => {
@@ -84,6 +84,12 @@ describe('calls stopped before their first token are charged', () => {
         const reader = new SseReader(response);
         const meta = (await reader.until('meta'))!.data as { assistantMessageId: string };
         expect(reader.events.some((event) => event.event === 'delta')).toBe(false);
+        // Stop (leaving would only detach: the answer would run on, issue 20).
+        const stop = await fetch(`${base}/api/messages/${meta.assistantMessageId}/stop`, {
+          method: 'POST',
+          headers: as(user.cookie),
+        });
+        expect(stop.status).toBe(202);
         caller.abort();
         return meta.assistantMessageId;
       }),
