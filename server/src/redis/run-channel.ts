@@ -90,7 +90,7 @@ function withScripts(client: Redis): Redis & RunScripts {
 }
 
 /**
- * Runs across instances over Redis (decision 0007): per conversation, the latest run's state (a
+ * Runs across instances over Redis (decision 0008): per conversation, the latest run's state (a
  * hash: ids, owner, instance, seq, end) and its text so far (a string the owning instance APPENDs
  * to), and a pub/sub channel with every change (`turn`, coalesced `delta` pieces with their offset,
  * `end`). Each change is one script: the state and the message move together, and an append lands

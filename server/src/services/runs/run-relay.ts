@@ -31,7 +31,7 @@ export interface RunSnapshot {
 }
 
 /**
- * Carries runs between the app's instances (Redis; see redis/run-channel.ts and decision 0007). The
+ * Carries runs between the app's instances (Redis; see redis/run-channel.ts and decision 0008). The
  * instance that calls the upstream publishes; an instance with viewers of a conversation follows
  * it. Every method may reject when the transport is down: the run itself never depends on it.
  */
