@@ -5,3 +5,4 @@ export * from './chat.js';
 export * from './account.js';
 export * from './plan.js';
 export * from './usage.js';
+export * from './publishing.js';
