@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   boolean,
   doublePrecision,
   index,
@@ -122,6 +123,8 @@ export const conversations = pgTable(
       .notNull()
       .references(() => user.id, { onDelete: 'cascade' }),
     title: text('title').notNull(),
+    /** The leaf of the branch shown and continued (decision 0009); no FK: never a cycle of cascades. */
+    activeMessageId: text('active_message_id'),
     ...timestamps,
   },
   (table) => [index('conversations_chatbot_idx').on(table.chatbotId, table.updatedAt)],
@@ -134,6 +137,8 @@ export const messages = pgTable(
     conversationId: text('conversation_id')
       .notNull()
       .references(() => conversations.id, { onDelete: 'cascade' }),
+    /** The message this one follows (null: the first); siblings are versions (decision 0009). */
+    parentId: text('parent_id').references((): AnyPgColumn => messages.id, { onDelete: 'cascade' }),
     role: text('role', { enum: ['user', 'assistant'] }).notNull(),
     content: text('content').notNull(),
     status: text('status', { enum: ['complete', 'streaming', 'stopped', 'error', 'interrupted'] }).notNull(),
@@ -157,6 +162,7 @@ export const messages = pgTable(
   (table) => [
     index('messages_conversation_idx').on(table.conversationId, table.createdAt),
     index('messages_streaming_idx').on(table.status, table.updatedAt),
+    index('messages_parent_idx').on(table.parentId),
     // One answer streaming per conversation, on every instance: the turn start claims it (23505 for
     // a second one). A dead writer's row is freed by the recovery job (`interrupted`).
     uniqueIndex('messages_one_streaming_idx')
