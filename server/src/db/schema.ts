@@ -125,6 +125,10 @@ export const conversations = pgTable(
     title: text('title').notNull(),
     /** The leaf of the branch shown and continued (decision 0009); no FK: never a cycle of cascades. */
     activeMessageId: text('active_message_id'),
+    /** `api`: stored from /v1/chat/completions on request (X-Chatbot-Store: true). */
+    source: text('source', { enum: ['app', 'api'] })
+      .notNull()
+      .default('app'),
     ...timestamps,
   },
   (table) => [index('conversations_chatbot_idx').on(table.chatbotId, table.updatedAt)],
@@ -195,9 +199,14 @@ export const usageRecords = pgTable(
     costEstimated: boolean('cost_estimated').notNull().default(false),
     /** The tokens were counted by us (o200k_base): the upstream reported none (a stopped or cut call). */
     tokensEstimated: boolean('tokens_estimated').notNull().default(false),
+    /** The API key that made the call (/v1/chat/completions); null for the app's own calls. */
+    apiKeyId: text('api_key_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index('usage_records_user_idx').on(table.userId, table.createdAt)],
+  (table) => [
+    index('usage_records_user_idx').on(table.userId, table.createdAt),
+    index('usage_records_api_key_idx').on(table.apiKeyId, table.createdAt),
+  ],
 );
 
 /**
@@ -221,3 +230,5 @@ export const adminAuditLog = pgTable(
   },
   (table) => [index('admin_audit_log_created_idx').on(table.createdAt)],
 );
+
+export * from './tables/api-keys.js';

@@ -1,0 +1,1 @@
+ALTER TABLE "conversations" ADD COLUMN "source" text DEFAULT 'app' NOT NULL;
