@@ -43,6 +43,9 @@ import { PlanOverviewService } from './services/account/plan-overview-service.js
 import { adminConsoleRoutes } from './http/routes/admin/admin-console.routes.js';
 import { AdminUsersService } from './services/admin/admin-users-service.js';
 import { listAudit } from './services/admin/admin-audit.js';
+import { invitesRoutes } from './http/routes/admin/invites.routes.js';
+import { InviteService } from './services/invites/invite-service.js';
+import { isFirstAccount } from './services/invites/first-account.js';
 
 export interface AppDeps {
   config: Config;
@@ -142,9 +145,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(configRoutes, {
-    info: () => ({ llmMode: llm.mode, defaultModel: config.llm.modelChat, plans: services.planNames() }),
+    info: () => ({
+      llmMode: llm.mode,
+      defaultModel: config.llm.modelChat,
+      plans: services.planNames(),
+      signup: config.signup,
+    }),
   });
-  await app.register(meRoutes, { subscriptions });
+  await app.register(meRoutes, {
+    subscriptions,
+    isFirstAccount: (userId) => isFirstAccount(database.db, userId),
+  });
   await app.register(accountRoutes, {
     accountExport: new AccountExportService(database.db, (userId) => subscriptions.getActivePlan(userId)),
   });
@@ -159,6 +170,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, {
     subscriptions,
     users: new AdminUsersService(database.db, { usage, onUserChange: services.userChanged }),
+    cliToken: deps.adminCliToken,
+  });
+  await app.register(invitesRoutes, {
+    invites: new InviteService(database.db, { appUrl: config.server.appUrl }),
     cliToken: deps.adminCliToken,
   });
   await app.register(adminConsoleRoutes, {

@@ -8,6 +8,7 @@ import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLlmBackend } from './llm/create-llm-backend.js';
 import { newAdminToken, writeAdminHandle } from './runtime/admin-handle.js';
 import { defaultSpaDir } from './runtime/paths.js';
+import { listenMessage } from './runtime/listen-message.js';
 import { displayUrl, redactSecrets, registerSecrets } from './logging/redact.js';
 
 /** Process entry: config → database → LLM backend → app → listen; closes gracefully on signals. */
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     trustedOrigins: config.server.trustedOrigins,
     secureCookies: config.server.appUrl.startsWith('https://'),
     logger,
+    signup: config.signup,
   });
   const models = await startModelAccess(config, {
     info: (message) => logger.info(message),
@@ -56,7 +58,17 @@ async function main(): Promise<void> {
         pid: process.pid,
       })
     : () => {};
-  app.log.info(`Chatbot Builder ready on ${config.server.appUrl} (database: ${database.kind})`);
+  const port = Number(new URL(address).port);
+  // Without APP_URL the app's URL is the default made from PORT: show the address actually bound.
+  const defaultUrl = config.server.appUrl === `http://localhost:${config.server.port}`;
+  app.log.info(
+    listenMessage({
+      host: config.server.host,
+      port,
+      appUrl: defaultUrl ? null : config.server.appUrl,
+      database: database.kind,
+    }),
+  );
   logger.flush(); // the line a supervisor waits for, at once
 
   let closing = false;

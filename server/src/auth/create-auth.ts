@@ -17,9 +17,13 @@ import {
 import type { Db } from '../db/database.js';
 import * as schema from '../db/schema.js';
 import { sqlStateIn } from '../db/sql-state.js';
+import { InviteService } from '../services/invites/invite-service.js';
+import { SignupGate, type SignupMode, type SignupRefusal } from '../services/invites/signup-gate.js';
+import { inviteCode } from '../services/invites/invite-code.js';
 
 /** The slice of pino's logger better-auth's lines go to (an object of safe fields, then a message). */
 export interface AuthLogger {
+  info?(message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
 }
@@ -32,6 +36,8 @@ export interface AuthOptions {
   secureCookies: boolean;
   /** Where better-auth's own log lines go (the process logger); without it, one plain line on stderr. */
   logger?: AuthLogger;
+  /** SIGNUP (default open). The first account on the instance may always sign up and becomes admin. */
+  signup?: SignupMode;
 }
 
 /**
@@ -39,7 +45,7 @@ export interface AuthOptions {
  * (not on the request's URL, so no spelling of the path gets past them).
  */
 const bodySchemas: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType>([
-  ['/sign-up/email', signUpBody],
+  ['/sign-up/email', signUpBody.extend({ inviteCode: inviteCode.optional() })],
   ['/sign-in/email', signInBody],
   ['/update-user', updateUserBody],
   ['/change-password', changePasswordBody],
@@ -51,6 +57,13 @@ const bodySchemas: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType>([
 
 /** better-auth: email + password, sessions in the DB, HTTP-only cookies, origin checks on. */
 export function createAuth(options: AuthOptions) {
+  const signup = new SignupGate({
+    db: options.db,
+    mode: options.signup ?? 'open',
+    invites: new InviteService(options.db, { appUrl: options.baseUrl }),
+    onFirstAccount: (email) =>
+      options.logger?.info?.(`${email} is the administrator: first account on this instance`),
+  });
   return betterAuth({
     database: drizzleAdapter(options.db, {
       provider: 'pg',
@@ -95,11 +108,27 @@ export function createAuth(options: AuthOptions) {
       // is dropped, on every instance, when a user's sessions change.
       cookieCache: { enabled: false },
     },
+    databaseHooks: {
+      user: {
+        create: {
+          // Only sign-up creates users: the invite is taken here, once the email is known to be new.
+          before: async (_user, ctx) => {
+            const body = (ctx?.body ?? {}) as { email?: string; inviteCode?: string };
+            refuse(await signup.claim(body.email ?? _user.email, body.inviteCode));
+          },
+          after: async (created) => signup.created(created),
+        },
+      },
+    },
     // Per-IP sign-up / sign-in limits live in http/plugins/rate-limit.ts (shared through Redis).
     rateLimit: { enabled: false },
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
         validateBody(ctx.path, ctx.body);
+        if (ctx.path === '/sign-up/email') {
+          const body = ctx.body as { email: string; inviteCode?: string };
+          refuse(await signup.check(body.email, body.inviteCode));
+        }
         if (ctx.path === '/change-email') await checkCurrentPassword(ctx);
         if (ctx.path === '/sign-in/email') await refuseDisabled(options.db, ctx.body);
       }),
@@ -139,6 +168,15 @@ function validateBody(path: string, body: unknown): void {
       message: first.field ? `${first.field}: ${first.message}` : first.message,
       details,
     },
+  });
+}
+
+/** A refused sign-up in our error shape (`signup_closed` 403, `invite_invalid` 400 on the invite field). */
+function refuse(refusal: SignupRefusal | null): void {
+  if (!refusal) return;
+  const { status, code, message, field } = refusal;
+  throw new APIError(status, {
+    error: { code, message, ...(field ? { details: [{ field, message }] } : {}) },
   });
 }
 

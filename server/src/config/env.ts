@@ -118,7 +118,8 @@ const failurePolicy = (fallback: 'open' | 'closed') =>
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 0, 65535),
-  HOST: z.string().default('0.0.0.0'),
+  // Loopback unless told: a laptop demo is not open to the network (the Docker image sets 0.0.0.0).
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'a postgres:// or postgresql:// URL'),
@@ -161,6 +162,11 @@ export const envSchema = z.object({
   RATE_LIMIT_DEFAULT_PER_MINUTE: int(120, 1, 1_000_000),
   RATE_LIMIT_SIGN_UPS_PER_HOUR: int(5, 1, 1_000_000),
   RATE_LIMIT_SIGN_INS_PER_MINUTE: int(10, 1, 1_000_000),
+  SIGNUP: z
+    .enum(['open', 'invite', 'closed'], {
+      error: 'expected open (anyone may sign up), invite (an invite link is needed) or closed',
+    })
+    .default('open'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -20,6 +20,8 @@ export interface Config {
     openApiUi: boolean;
   };
   dataDir: string;
+  /** SIGNUP: who may create an account (the instance's first account always may). */
+  signup: Env['SIGNUP'];
   database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolMax: number };
   redisUrl: string | null;
   auth: { secret: string | null };
@@ -85,7 +87,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     );
   }
   const env = parsed.data;
-  const config = toConfig(env);
+  const config = toConfig(env, baseDirOf(environment));
   // From here on, these values are blanked in every log line and shown error (logging/redact.ts).
   registerSecrets([
     config.llm.apiKey,
@@ -99,14 +101,24 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   return config;
 }
 
-function toConfig(env: Env): Config {
+/**
+ * Relative paths (DATA_DIR, LITELLM_CONFIG_PATH, …) are relative to where the command was typed:
+ * npm runs a workspace's script in its own folder but says where it was started in INIT_CWD, so
+ * `npm start` at the repo root keeps its data in `./data` there, not in `server/data`.
+ */
+function baseDirOf(environment: Record<string, string | undefined>): string {
+  const initCwd = environment.INIT_CWD;
+  return initCwd && path.isAbsolute(initCwd) ? initCwd : process.cwd();
+}
+
+function toConfig(env: Env, baseDir: string): Config {
   const isProduction = env.NODE_ENV === 'production';
   // Credentials in LLM_BASE_URL never travel with the URL (which is shown and logged); its password
   // is the key when no key variable is set.
   const llmUrl = env.LLM_BASE_URL ? splitUrlCredentials(env.LLM_BASE_URL) : null;
   const apiKey = env.LLM_API_KEY ?? env.OPENAI_API_KEY ?? llmUrl?.password ?? null;
   const appUrl = (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
-  const dataDir = path.resolve(env.DATA_DIR);
+  const dataDir = path.resolve(baseDir, env.DATA_DIR);
   return {
     nodeEnv: env.NODE_ENV,
     isProduction,
@@ -130,6 +142,7 @@ function toConfig(env: Env): Config {
       openApiUi: env.OPENAPI_UI ?? !isProduction,
     },
     dataDir,
+    signup: env.SIGNUP,
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
       : { kind: 'pglite', dataDir },
@@ -147,10 +160,10 @@ function toConfig(env: Env): Config {
       streamUsage: env.LLM_STREAM_USAGE,
     },
     models: {
-      litellmConfigPath: path.resolve(env.LITELLM_CONFIG_PATH),
+      litellmConfigPath: path.resolve(baseDir, env.LITELLM_CONFIG_PATH),
       modelsJson: env.LLM_MODELS_JSON,
       planModelsJson: env.LLM_PLAN_MODELS_JSON,
-      planModelsFile: env.LLM_PLAN_MODELS_FILE ? path.resolve(env.LLM_PLAN_MODELS_FILE) : null,
+      planModelsFile: env.LLM_PLAN_MODELS_FILE ? path.resolve(baseDir, env.LLM_PLAN_MODELS_FILE) : null,
       baselineModels: env.LLM_BASELINE_MODELS,
       showLocked: env.LLM_SHOW_LOCKED_MODELS,
       discovery: env.LLM_DISCOVERY,

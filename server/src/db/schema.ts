@@ -223,7 +223,9 @@ export const adminAuditLog = pgTable(
     actor: text('actor').notNull(),
     targetUserId: text('target_user_id').references(() => user.id, { onDelete: 'set null' }),
     targetEmail: text('target_email').notNull(),
-    action: text('action', { enum: ['set_plan', 'set_role', 'disable', 'enable'] }).notNull(),
+    action: text('action', {
+      enum: ['set_plan', 'set_role', 'disable', 'enable', 'invite_create', 'invite_revoke'],
+    }).notNull(),
     fromValue: text('from_value'),
     toValue: text('to_value'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -232,3 +234,4 @@ export const adminAuditLog = pgTable(
 );
 
 export * from './tables/api-keys.js';
+export * from './tables/invites.js';

@@ -50,6 +50,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     baseUrl: config.server.appUrl,
     trustedOrigins: config.server.trustedOrigins,
     secureCookies: config.server.appUrl.startsWith('https://'),
+    signup: config.signup,
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const llm: LlmBackend = options.llm ?? {

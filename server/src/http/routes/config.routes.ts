@@ -5,6 +5,9 @@ const publicInfo = z.object({
   llmMode: z.enum(['proxy', 'direct', 'demo']),
   defaultModel: z.string(),
   plans: z.array(z.string()),
+  signup: z
+    .enum(['open', 'invite', 'closed'])
+    .describe('SIGNUP: anyone may sign up, only with an invite link, or nobody (the first account always may)'),
 });
 
 /** What the SPA needs to know about this server (public, no secrets). */

@@ -10,11 +10,18 @@ export interface AuditActor {
 
 export const CLI_ACTOR: AuditActor = { userId: null, label: 'admin CLI' };
 
-export type AuditAction = 'set_plan' | 'set_role' | 'disable' | 'enable';
+export type AuditAction =
+  | 'set_plan'
+  | 'set_role'
+  | 'disable'
+  | 'enable'
+  | 'invite_create'
+  | 'invite_revoke';
 
 export interface AuditEntry {
   actor: AuditActor;
-  targetUserId: string;
+  /** Null for an invite nobody has used. */
+  targetUserId: string | null;
   targetEmail: string;
   action: AuditAction;
   fromValue: string | null;

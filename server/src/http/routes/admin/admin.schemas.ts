@@ -89,7 +89,7 @@ export const auditRow = z.object({
   actorUserId: z.string().nullable(),
   targetUserId: z.string().nullable(),
   targetEmail: z.string(),
-  action: z.enum(['set_plan', 'set_role', 'disable', 'enable']),
+  action: z.enum(['set_plan', 'set_role', 'disable', 'enable', 'invite_create', 'invite_revoke']),
   fromValue: z.string().nullable(),
   toValue: z.string().nullable(),
   createdAt: z.string(),

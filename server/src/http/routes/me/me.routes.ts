@@ -10,18 +10,30 @@ const meResponse = z.object({
   name: z.string(),
   role: z.enum(['user', 'admin']),
   plan: z.string().nullable(),
+  firstAccount: z
+    .boolean()
+    .describe('This account became the administrator by being the first on the instance'),
 });
 
-export const meRoutes: FastifyPluginAsyncZod<{ subscriptions: SubscriptionService }> = async (
+export interface MeRoutesOptions {
+  subscriptions: SubscriptionService;
+  isFirstAccount: (userId: string) => Promise<boolean>;
+}
+
+export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (
   app,
-  { subscriptions },
+  { subscriptions, isFirstAccount },
 ) => {
   app.get(
     '/api/me',
     { schema: { tags: ['account'], summary: 'Who am I', response: { 200: meResponse, ...commonErrors } } },
     async (request) => {
       const user = requireUser(request);
-      return { ...user, plan: await subscriptions.getActivePlan(user.id) };
+      const [plan, firstAccount] = await Promise.all([
+        subscriptions.getActivePlan(user.id),
+        isFirstAccount(user.id),
+      ]);
+      return { ...user, plan, firstAccount };
     },
   );
 };
