@@ -12,7 +12,13 @@ declare module 'vue-router' {
 }
 
 const routes = [
-  { path: '/', redirect: { name: 'chatbots' } },
+  {
+    // Signed out: what the product is; signed in: the guard sends the user to their chatbots.
+    path: '/',
+    name: 'landing',
+    component: () => import('./pages/LandingPage.vue'),
+    meta: { public: true, title: 'Build and share chatbots' },
+  },
   {
     path: '/sign-in',
     name: 'sign-in',
@@ -120,7 +126,8 @@ export async function authGuard(to: RouteLocationNormalized) {
   const session = useSession();
   const me = await session.load();
   if (to.meta.public) {
-    if (me && (to.name === 'sign-in' || to.name === 'sign-up')) return { name: 'chatbots' };
+    if (me && (to.name === 'sign-in' || to.name === 'sign-up' || to.name === 'landing'))
+      return { name: 'chatbots' };
     return true;
   }
   if (!me) return { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };

@@ -5,6 +5,8 @@ export interface SignUpInput {
   name: string;
   email: string;
   password: string;
+  /** Needed when the server's sign-up is by invite (`/sign-up?invite=<code>`). */
+  inviteCode?: string;
 }
 
 export interface AccountApi {

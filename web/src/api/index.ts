@@ -4,6 +4,7 @@ import { createChatApi, type ChatApi } from './chat-api';
 import { createChatbotsApi, type ChatbotsApi } from './chatbots-api';
 import { createHttpClient, type HttpClientOptions } from './http-client';
 import { createModelsApi, type ModelsApi } from './models-api';
+import { createOnboardingApi, type OnboardingApi } from './onboarding-api';
 import { createProfileApi, type ProfileApi } from './profile-api';
 
 export { ApiError, isAbortError, type FetchLike } from './http-client';
@@ -16,6 +17,7 @@ export interface Api {
   chat: ChatApi;
   profile: ProfileApi;
   admin: AdminApi;
+  onboarding: OnboardingApi;
 }
 
 export function createApi(options: HttpClientOptions = {}): Api {
@@ -27,6 +29,7 @@ export function createApi(options: HttpClientOptions = {}): Api {
     chat: createChatApi(http),
     profile: createProfileApi(http),
     admin: createAdminApi(http),
+    onboarding: createOnboardingApi(http),
   };
 }
 

@@ -111,8 +111,10 @@ export function useSession(client: Api = api) {
    * email is new or taken (no account enumeration), so only the sign-in tells: it fails when the
    * email already had an account with another password.
    */
-  async function signUp(name: string, email: string, password: string) {
-    await client.account.signUp({ name, email, password });
+  async function signUp(name: string, email: string, password: string, inviteCode?: string) {
+    await client.account.signUp(
+      inviteCode ? { name, email, password, inviteCode } : { name, email, password },
+    );
     try {
       await client.account.signIn({ email, password });
     } catch (caught) {
