@@ -14,6 +14,22 @@ export const chatRequestBody = z
   .strict();
 export type ChatRequestBody = z.infer<typeof chatRequestBody>;
 
+/** POST /api/messages/:id/edit: the new text of a sent message (its later turns become a branch). */
+export const editMessageBody = z
+  .object({
+    content: plainText(z.string().min(1, 'Write the new message.').max(MESSAGE_MAX_CHARS)),
+  })
+  .strict();
+export type EditMessageBody = z.infer<typeof editMessageBody>;
+
+/** PUT /api/conversations/:id/active: show (and continue) the branch through this message. */
+export const activeBranchBody = z
+  .object({
+    messageId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not a valid id'),
+  })
+  .strict();
+export type ActiveBranchBody = z.infer<typeof activeBranchBody>;
+
 export const generatePromptBody = z
   .object({
     description: plainText(z.string().trim().min(3, 'Describe the chatbot in a few words').max(2000)),
@@ -62,6 +78,15 @@ export interface ChatMessage {
   /** Milliseconds the whole answer took (stored answers). */
   latencyMs?: number | null;
   createdAt: string;
+  /** The message this one follows; null for the first (decision 0009: messages form a tree). */
+  parentId?: string | null;
+  /**
+   * Conversation reads: the versions of this message (same parent), oldest first, itself included,
+   * and its 0-based place among them. A `< 2/3 >` switcher shows when there are several.
+   */
+  siblingIds?: string[];
+  siblingIndex?: number;
+  siblingCount?: number;
 }
 
 export const CONVERSATION_TITLE_MAX_CHARS = 200;
@@ -92,6 +117,7 @@ export interface Conversation {
 }
 
 export interface ConversationWithMessages extends Conversation {
+  /** The active branch, root first (other versions are reachable through `siblingIds`). */
   messages: ChatMessage[];
   /**
    * The answer being written right now, if any (on any instance): its message and `seq`, the length
@@ -162,11 +188,11 @@ export interface LiveReadyEvent {
 /** A new turn began in the conversation (in any tab, on any instance); its run's events follow. */
 export interface LiveTurnEvent {
   conversationId: string;
-  /** The new user message; null when the last answer is being regenerated. */
+  /** The new user message (with its `parentId`); null when an answer is being regenerated. */
   userMessage: ChatMessage | null;
-  /** The new answer, `streaming` and empty. */
+  /** The new answer, `streaming` and empty; its `parentId` is the question. */
   assistantMessage: ChatMessage;
-  /** Messages the turn deleted (the answer a regenerate replaces). */
+  /** Always empty since answers keep their versions (decision 0009); kept for older clients. */
   removedMessageIds: string[];
 }
 

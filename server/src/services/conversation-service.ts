@@ -9,6 +9,7 @@ import {
 } from '../db/repositories/conversation-repository.js';
 import { AppError, notFound } from '../errors.js';
 import type { ChatbotService } from './chatbot-service.js';
+import { MessageTree } from './chat/message-tree.js';
 
 export interface ConversationServiceOptions {
   /**
@@ -63,18 +64,55 @@ export class ConversationService {
   }
 
   /**
-   * One conversation with its messages, oldest first, and the answer being written if any (`live`:
-   * its id and `seq`, the length of its content here; the live stream continues from there).
+   * One conversation with its active branch, root first, each message with its versions (decision
+   * 0009), and the answer being written if any (`live`: its id and `seq`, the length of its content
+   * here; the live stream continues from there).
    */
   async get(userId: string, conversationId: string): Promise<ConversationWithMessages> {
     const conversation = await this.conversations.findOwned(userId, conversationId);
     if (!conversation) throw notFound('Conversation');
+    return this.read(conversation, await this.conversations.messagesOf(conversation.id));
+  }
+
+  /**
+   * Shows (and continues) the branch through `messageId`: its newest leaf becomes the active one.
+   * Refused while an answer is being written (it is on the active branch). Returns the new read.
+   */
+  async switchBranch(
+    userId: string,
+    conversationId: string,
+    messageId: string,
+  ): Promise<ConversationWithMessages> {
+    const conversation = await this.conversations.findOwned(userId, conversationId);
+    if (!conversation) throw notFound('Conversation');
     const rows = await this.conversations.messagesOf(conversation.id);
-    const streaming = rows.some((row) => row.status === 'streaming');
+    const tree = new MessageTree(rows);
+    if (!tree.get(messageId)) throw notFound('Message');
+    if (rows.some((row) => row.status === 'streaming')) {
+      throw new AppError(
+        'conflict',
+        'This conversation is still answering; stop it or wait for it to finish',
+      );
+    }
+    const leaf = tree.newestLeafUnder(messageId);
+    await this.conversations.setActive(conversation.id, leaf);
+    return this.read({ ...conversation, activeMessageId: leaf }, rows);
+  }
+
+  private async read(conversation: ConversationRow, rows: MessageRow[]): Promise<ConversationWithMessages> {
+    const tree = new MessageTree(rows);
+    const path = tree.path(conversation.activeMessageId);
+    const streaming = path.some((row) => row.status === 'streaming');
     const run = streaming ? await this.options.liveRun?.(conversation.id) : null;
-    const messages = rows.map((row) =>
-      this.toMessage(row, run?.assistantMessageId === row.id ? run.text : undefined),
-    );
+    const messages = path.map((row) => {
+      const { siblingIds, siblingIndex } = tree.siblings(row.id);
+      return {
+        ...this.toMessage(row, run?.assistantMessageId === row.id ? run.text : undefined),
+        siblingIds,
+        siblingIndex,
+        siblingCount: siblingIds.length,
+      };
+    });
     const live = messages.find(
       (message) => message.id === run?.assistantMessageId && message.status === 'streaming',
     );
@@ -130,6 +168,7 @@ export class ConversationService {
       ttftMs: row.ttftMs,
       latencyMs: row.latencyMs,
       createdAt: row.createdAt.toISOString(),
+      parentId: row.parentId,
     };
   }
 }

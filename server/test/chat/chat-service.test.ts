@@ -278,7 +278,7 @@ describe('ChatService', () => {
     expect(llm.calls).toHaveLength(1);
   });
 
-  it('regenerate replaces the last answer', async () => {
+  it('regenerate adds a version of the last answer and keeps the old one (decision 0009)', async () => {
     const llm = new FakeLlmClient().queueText('First try').queueText('Second try');
     const chat = service(llm);
     const first = await chat.chat(
@@ -299,9 +299,10 @@ describe('ChatService', () => {
       .from(messages)
       .where(eq(messages.conversationId, first.meta.conversationId))
       .orderBy(messages.createdAt);
-    expect(rows.map((message) => [message.role, message.content])).toEqual([
-      ['user', 'Question'],
-      ['assistant', 'Second try'],
+    expect(rows.map((message) => [message.role, message.content, message.parentId])).toEqual([
+      ['user', 'Question', null],
+      ['assistant', 'First try', first.meta.userMessageId],
+      ['assistant', 'Second try', first.meta.userMessageId],
     ]);
   });
 

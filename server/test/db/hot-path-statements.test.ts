@@ -87,6 +87,7 @@ describe('hot-path statements', () => {
       chatbotId,
       userId,
       title: 'Greeting',
+      activeMessageId: turn.assistant.id,
       createdAt: now,
       updatedAt: now,
     });

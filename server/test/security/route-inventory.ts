@@ -55,6 +55,9 @@ export const ROUTE_ACCESS: Record<string, RouteSpec> = {
   'DELETE /api/conversations/:id': { access: 'user' },
   'POST /api/conversations/:id/regenerate': { access: 'user' },
   'POST /api/messages/:id/stop': { access: 'user' },
+  'POST /api/messages/:id/edit': { access: 'user', validBody: { content: 'an edited message' } },
+  'POST /api/messages/:id/regenerate': { access: 'user' },
+  'PUT /api/conversations/:id/active': { access: 'user', validBody: { messageId: 'some-message' } },
   'POST /api/prompts/generate': { access: 'user', validBody: { description: 'a pirate assistant' } },
   // administrators (or the local admin CLI token)
   'POST /api/admin/users/plan': { access: 'admin', validBody: { email: 'x@example.com', plan: null } },

@@ -1,4 +1,5 @@
 import { and, desc, eq, exists, ilike, lt, or, sql } from 'drizzle-orm';
+import pg from 'pg';
 import type { Db } from '../database.js';
 import { runPrepared, type PreparedStatement } from '../prepared.js';
 import { conversations, messages } from '../schema.js';
@@ -19,13 +20,23 @@ export interface TurnRows {
   conversationId: string;
   /** Set when the conversation is new (created with this title). */
   newConversationTitle: string | null;
-  /** The user message to insert, or null when regenerating an existing one. */
-  userMessage: { id: string; content: string } | null;
-  /** Messages to delete in the same transaction (the previous answer, when regenerating). */
+  /**
+   * The user message to insert, or null when answering an existing one again. `parentId`: the
+   * message it follows (null or absent: the first of the conversation, or a new version of the first).
+   */
+  userMessage: { id: string; content: string; parentId?: string | null } | null;
+  /**
+   * Messages to delete in the same statement. Unused since answers keep their versions (decision
+   * 0009): regenerating adds a sibling. Kept for the statement's callers that clear old turns.
+   */
   deleteMessageIds: string[];
-  assistant: { id: string; model: string };
+  /** `parentId`: the question it answers (absent: the new user message). Becomes the active leaf. */
+  assistant: { id: string; model: string; parentId?: string | null };
   now: Date;
 }
+
+/** A message of a path, as the history window and the branch checks need it. */
+export type PathMessage = HistoryMessage & { id: string; status: string; parentId: string | null };
 
 /** A conversation found by a search, with where its text matched (null: the title matched). */
 export interface ConversationSearchRow extends ConversationRow {
@@ -148,15 +159,27 @@ export class ConversationRepository {
       .orderBy(messages.createdAt, messages.id);
   }
 
-  /** The latest messages with text, oldest first, for the history window. */
-  async history(conversationId: string): Promise<Array<HistoryMessage & { id: string; status: string }>> {
-    const rows = await this.db
-      .select({ id: messages.id, role: messages.role, content: messages.content, status: messages.status })
-      .from(messages)
-      .where(eq(messages.conversationId, conversationId))
-      .orderBy(desc(messages.createdAt), desc(messages.id))
-      .limit(HISTORY_READ_LIMIT);
-    return rows.reverse();
+  /**
+   * The branch that ends at `leafId`, root first, at most its last HISTORY_READ_LIMIT messages: what
+   * the model is sent (decision 0009). `leafId` undefined: the conversation's active leaf (or, with
+   * none recorded, its newest message); null: the empty path (a new version of the first message).
+   */
+  async path(conversationId: string, leafId?: string | null): Promise<PathMessage[]> {
+    if (leafId === null) return [];
+    const rows = await queryRows<PathMessage & { parent_id: string | null }>(this.db, PATH, [
+      conversationId,
+      leafId ?? null,
+      HISTORY_READ_LIMIT,
+    ]);
+    return rows.map(({ parent_id, ...row }) => ({ ...row, parentId: parent_id }));
+  }
+
+  /** Makes `messageId` the conversation's active leaf. Activity order is unchanged. */
+  async setActive(conversationId: string, messageId: string): Promise<void> {
+    await this.db
+      .update(conversations)
+      .set({ activeMessageId: messageId })
+      .where(eq(conversations.id, conversationId));
   }
 
   async deleteOwned(userId: string, conversationId: string): Promise<boolean> {
@@ -193,6 +216,8 @@ export class ConversationRepository {
       turns.map((turn) => new Date(turn.now.getTime() + 1).toISOString()),
       deletions.map((deletion) => deletion.conversationId),
       deletions.map((deletion) => deletion.messageId),
+      turns.map((turn) => turn.userMessage?.parentId ?? null),
+      turns.map((turn) => turn.assistant.parentId ?? turn.userMessage?.id ?? null),
     ]);
   }
 }
@@ -200,34 +225,65 @@ export class ConversationRepository {
 /**
  * Every variant of a turn start in one text, so it is prepared once: a title means a new
  * conversation (else the existing one is touched), a null user message means a regenerated answer,
- * and the deletions ($11, $12: conversation and message, pairwise) remove the answer it replaces —
- * never one still streaming: regenerating over a live answer collides on the one-streaming index.
+ * and the deletions ($11, $12: conversation and message, pairwise) remove messages — never one
+ * still streaming. $13/$14 are the parents of the user message and of the answer (decision 0009);
+ * the answer becomes the conversation's active leaf. A second turn while one streams collides on the
+ * one-streaming index, whichever branch it is on.
  */
 const INSERT_TURNS: PreparedStatement = {
   name: 'conversation_insert_turns',
   text: `
     with turn as (
       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
-                           $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+                           $7::text[], $8::text[], $9::text[], $10::timestamptz[], $13::text[], $14::text[])
         as t(conversation_id, chatbot_id, user_id, title, at, user_message_id, user_content,
-             assistant_id, model, answer_at)),
+             assistant_id, model, answer_at, user_parent_id, assistant_parent_id)),
     created as (
-      insert into conversations (id, chatbot_id, user_id, title, created_at, updated_at)
-      select conversation_id, chatbot_id, user_id, title, at, at from turn where title is not null),
+      insert into conversations (id, chatbot_id, user_id, title, active_message_id, created_at, updated_at)
+      select conversation_id, chatbot_id, user_id, title, assistant_id, at, at from turn where title is not null),
     touched as (
-      update conversations c set updated_at = turn.at
+      update conversations c set updated_at = turn.at, active_message_id = turn.assistant_id
       from turn where c.id = turn.conversation_id and turn.title is null),
     removed as (
       delete from messages m
       using unnest($11::text[], $12::text[]) as d(conversation_id, id)
       where m.conversation_id = d.conversation_id and m.id = d.id and m.status <> 'streaming')
-    insert into messages (id, conversation_id, role, content, status, model, created_at, updated_at)
-    select user_message_id, conversation_id, 'user', user_content, 'complete', null, at, at
+    insert into messages (id, conversation_id, parent_id, role, content, status, model, created_at, updated_at)
+    select user_message_id, conversation_id, user_parent_id, 'user', user_content, 'complete', null, at, at
     from turn where user_message_id is not null
     union all
-    select assistant_id, conversation_id, 'assistant', '', 'streaming', model, answer_at, answer_at
+    select assistant_id, conversation_id, assistant_parent_id, 'assistant', '', 'streaming', model,
+           answer_at, answer_at
     from turn`,
 };
+
+/**
+ * A branch, from its leaf up to the root through parent_id ($2, else the active leaf, else the
+ * newest message), newest $3 messages at most, returned root first. Every step stays inside the
+ * conversation ($1), so a leaf of another conversation finds nothing.
+ */
+const PATH = `
+  with recursive leaf as (
+    select coalesce($2::text, c.active_message_id,
+                    (select m.id from messages m where m.conversation_id = c.id
+                     order by m.created_at desc, m.id desc limit 1)) as id
+    from conversations c where c.id = $1),
+  path as (
+    select m.id, m.parent_id, m.role, m.content, m.status, 1 as depth
+    from messages m join leaf on m.id = leaf.id where m.conversation_id = $1
+    union all
+    select m.id, m.parent_id, m.role, m.content, m.status, path.depth + 1
+    from messages m join path on m.id = path.parent_id
+    where m.conversation_id = $1 and path.depth < $3)
+  select id, parent_id, role, content, status from path order by depth desc`;
+
+/** Rows of a read-only statement, on either driver (both answer `{ rows }`). */
+async function queryRows<Row>(db: Db, text: string, values: unknown[]): Promise<Row[]> {
+  const client = db.$client;
+  const result: { rows: unknown[] } =
+    client instanceof pg.Pool ? await client.query(text, values) : await client.query(text, values);
+  return result.rows as Row[];
+}
 
 function toMatch(raw: string | null): ConversationSearchRow['match'] {
   if (!raw) return null;

@@ -128,6 +128,7 @@ export class MessageRepository {
         role: messages.role,
         status: messages.status,
         conversationId: messages.conversationId,
+        parentId: messages.parentId,
       })
       .from(messages)
       .innerJoin(conversations, eq(conversations.id, messages.conversationId))

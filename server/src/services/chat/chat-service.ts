@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatRequestBody } from '@app/common';
+import type { ChatRequestBody, EditMessageBody } from '@app/common';
 import type { Db } from '../../db/database.js';
 import type { LlmClient } from '../../llm/client.js';
 import { AppError, notFound } from '../../errors.js';
 import { sqlStateIn } from '../../db/sql-state.js';
-import { ConversationRepository } from '../../db/repositories/conversation-repository.js';
+import {
+  ConversationRepository,
+  type ConversationRow,
+  type PathMessage,
+} from '../../db/repositories/conversation-repository.js';
 import { MessageRepository } from '../../db/repositories/message-repository.js';
 import type { ChatbotService } from '../chatbot-service.js';
 import { buildTurnMessages, countChars } from './history-window.js';
@@ -23,13 +27,14 @@ import type {
   TurnOutcome,
   TurnSink,
 } from './chat-types.js';
-import type { TurnPlan } from './turn-runner.js';
+import type { TurnPlan } from './turn-plan.js';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 /** The turn start's only unique key a caller can collide on: one streaming answer per conversation. */
 const UNIQUE_VIOLATION = '23505';
 
 const STILL_ANSWERING = 'This conversation is still answering; stop it or wait for it to finish';
+const NOTHING_TO_ANSWER = 'There is no message to answer again';
 
 const silentLogger: ChatLogger = { warn: () => {}, error: () => {} };
 
@@ -99,10 +104,11 @@ export class ChatService {
       throw notFound('Conversation');
     }
     if (conversation) this.assertIdle(conversation.id);
-    // Both before the upstream call, side by side: nothing sequential that need not be.
+    // Both before the upstream call, side by side: nothing sequential that need not be. The history
+    // is the active branch; the new message continues it (decision 0009).
     const [, history] = await Promise.all([
       this.options.assertModelAllowed(userId, chatbot.model),
-      conversation ? this.conversations.history(conversation.id) : [],
+      conversation ? this.conversations.path(conversation.id) : [],
     ]);
     const userMessageId = randomUUID();
     const turn = this.runAdmitted(
@@ -111,9 +117,8 @@ export class ChatService {
         chatbot,
         conversationId: conversation?.id ?? randomUUID(),
         newConversationTitle: conversation ? null : conversationTitle(body.message),
-        userMessage: { id: userMessageId, content: body.message },
+        userMessage: { id: userMessageId, content: body.message, parentId: history.at(-1)?.id ?? null },
         userMessageId,
-        deleteMessageIds: [],
         llmMessages: buildTurnMessages(
           chatbot.systemPrompt,
           history,
@@ -132,7 +137,10 @@ export class ChatService {
     });
   }
 
-  /** Replaces the last answer: deletes what follows the last user message and answers it again. */
+  /**
+   * Answers the active branch's last question again: a new version of its answer (the old one is
+   * kept, decision 0009), streamed like chat.
+   */
   async regenerate(
     userId: string,
     conversationId: string,
@@ -141,25 +149,75 @@ export class ChatService {
   ): Promise<TurnOutcome> {
     const conversation = await this.conversations.findOwned(userId, conversationId);
     if (!conversation) throw notFound('Conversation');
+    const path = await this.conversations.path(conversation.id);
+    const question = path.findLastIndex((message) => message.role === 'user');
+    if (question < 0) throw new AppError('conflict', NOTHING_TO_ANSWER);
+    return this.answerOnBranch(userId, conversation, path.slice(0, question + 1), null, sink, options);
+  }
+
+  /**
+   * Sends a new version of a sent user message: a sibling of `messageId` (same parent), answered
+   * with the branch before it as history. The later turns stay on the old branch.
+   */
+  async edit(
+    userId: string,
+    messageId: string,
+    body: EditMessageBody,
+    sink: TurnSink,
+    options: TurnOptions = {},
+  ): Promise<TurnOutcome> {
+    const { message, conversation } = await this.ownedMessage(userId, messageId);
+    if (message.role !== 'user') throw new AppError('conflict', 'Only a message you sent can be edited');
+    const before = await this.conversations.path(conversation.id, message.parentId);
+    const userMessage = { id: randomUUID(), content: body.content, parentId: message.parentId };
+    return this.answerOnBranch(userId, conversation, before, userMessage, sink, options);
+  }
+
+  /** Answers the question of `messageId` (an answer) again: a new version beside it, streamed. */
+  async regenerateMessage(
+    userId: string,
+    messageId: string,
+    sink: TurnSink,
+    options: TurnOptions = {},
+  ): Promise<TurnOutcome> {
+    const { message, conversation } = await this.ownedMessage(userId, messageId);
+    if (message.role !== 'assistant') {
+      throw new AppError('conflict', 'Only an answer can be regenerated; edit a message you sent instead');
+    }
+    const branch = await this.conversations.path(conversation.id, message.parentId);
+    if (branch.at(-1)?.role !== 'user') throw new AppError('conflict', NOTHING_TO_ANSWER);
+    return this.answerOnBranch(userId, conversation, branch, null, sink, options);
+  }
+
+  /**
+   * A turn on a branch: `branch` is the path root first; it ends with the question when
+   * `userMessage` is null (answered again), else the new user message follows it.
+   */
+  private async answerOnBranch(
+    userId: string,
+    conversation: ConversationRow,
+    branch: PathMessage[],
+    userMessage: { id: string; content: string; parentId: string | null } | null,
+    sink: TurnSink,
+    options: TurnOptions,
+  ): Promise<TurnOutcome> {
     const chatbot = await this.chatbots.getCachedRow(userId, conversation.chatbotId);
     await this.options.assertModelAllowed(userId, chatbot.model);
     this.assertIdle(conversation.id);
-    const history = await this.conversations.history(conversation.id);
-    const lastUser = history.findLastIndex((message) => message.role === 'user');
-    const question = history[lastUser];
-    if (!question) throw new AppError('conflict', 'There is no message to answer again');
+    const question = userMessage ?? branch.at(-1);
+    if (!question) throw new AppError('conflict', NOTHING_TO_ANSWER);
+    const history = userMessage ? branch : branch.slice(0, -1);
     return this.runAdmitted(
       {
         userId,
         chatbot,
         conversationId: conversation.id,
         newConversationTitle: null,
-        userMessage: null,
+        userMessage,
         userMessageId: question.id,
-        deleteMessageIds: history.slice(lastUser + 1).map((message) => message.id),
         llmMessages: buildTurnMessages(
           chatbot.systemPrompt,
-          history.slice(0, lastUser),
+          history,
           question.content,
           this.options.historyMaxChars,
         ),
@@ -169,12 +227,21 @@ export class ChatService {
     );
   }
 
+  /** A message of one of the user's conversations, with its conversation (else 404). */
+  private async ownedMessage(userId: string, messageId: string) {
+    const message = await this.messages.findOwned(userId, messageId);
+    const conversation = message && (await this.conversations.findOwned(userId, message.conversationId));
+    if (!message || !conversation) throw notFound('Message');
+    return { message, conversation };
+  }
+
   /**
    * Runs a turn inside the plan limits: admitted (or refused) before anything is written or sent,
    * settled with the real usage (partial answers included), the stream slot freed in every case.
    */
   private async runAdmitted(plan: TurnPlan, sink: TurnSink, options: TurnOptions): Promise<TurnOutcome> {
-    const admission = await (this.options.admit ?? admitAll)({
+    // A visitor's turn (services/publishing) wraps the owner's admission with its bot's caps.
+    const admission = await (options.admit ?? this.options.admit ?? admitAll)({
       userId: plan.userId,
       model: plan.chatbot.model,
       inputChars: plan.userMessage?.content.length ?? lastUserChars(plan),

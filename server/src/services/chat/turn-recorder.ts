@@ -6,7 +6,7 @@ import type { ChatStreamEvent, LlmResponseInfo } from '../../llm/client.js';
 import type { FinishedTurn } from '../../db/repositories/message-repository.js';
 import type { WriteBatcher } from './write-batcher.js';
 import type { AbortReason, LiveTurn } from './live-turn.js';
-import type { TurnPlan } from './turn-runner.js';
+import type { TurnPlan } from './turn-plan.js';
 import type { CallAdmission, ChatLogger, TurnOutcome, TurnStatus } from './chat-types.js';
 import { reachedUpstream } from '../limits/call-charge.js';
 

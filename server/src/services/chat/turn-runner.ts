@@ -1,45 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatErrorEvent, ChatMetaEvent, ReasoningEffort } from '@app/common';
-import type { ChatStreamEvent, LlmClient, LlmMessage, LlmResponseInfo } from '../../llm/client.js';
-import { LlmError } from '../../llm/llm-errors.js';
+import type { ChatMetaEvent } from '@app/common';
+import type { ChatStreamEvent, LlmClient, LlmResponseInfo } from '../../llm/client.js';
 import { AppError } from '../../errors.js';
 import type { TurnRows } from '../../db/repositories/conversation-repository.js';
 import type { FinishedTurn } from '../../db/repositories/message-repository.js';
 import { announceTurn } from '../runs/turn-announcement.js';
 import { RunFollower } from '../runs/run-follower.js';
 import type { RunHub } from '../runs/run-hub.js';
-import { internalEnd, LiveTurn, runEndOf, type AbortReason } from './live-turn.js';
+import { internalEnd, LiveTurn, runEndOf } from './live-turn.js';
 import type { StreamRegistry } from './stream-registry.js';
-import type {
-  CallAdmission,
-  ChatLogger,
-  TurnOptions,
-  TurnOutcome,
-  TurnSink,
-  TurnStatus,
-} from './chat-types.js';
+import type { CallAdmission, ChatLogger, TurnOptions, TurnOutcome, TurnSink } from './chat-types.js';
 import { recordTurn, type TurnFacts, type UpstreamProgress } from './turn-recorder.js';
+import { abortOutcome, toAppError } from './turn-outcomes.js';
+import type { TurnPlan } from './turn-plan.js';
+import {
+  callUpstream,
+  COMMIT,
+  connectionFailed,
+  pickInfo,
+  withCommitTimer,
+  type StreamStep,
+  type UpstreamCall,
+} from './upstream-call.js';
 import type { WriteBatcher } from './write-batcher.js';
 
-/** Everything a turn needs, prepared (and authorised) by ChatService. */
-export interface TurnPlan {
-  userId: string;
-  chatbot: {
-    id: string;
-    model: string;
-    temperature: number;
-    maxTokens: number;
-    /** Sent when set; dropped for a model without it (services/model-call-shaping.ts). */
-    reasoningEffort?: ReasoningEffort | null;
-  };
-  conversationId: string;
-  newConversationTitle: string | null;
-  /** The user message to insert, or null when regenerating an existing one. */
-  userMessage: { id: string; content: string } | null;
-  userMessageId: string;
-  deleteMessageIds: string[];
-  llmMessages: LlmMessage[];
-}
+export type { TurnPlan } from './turn-plan.js';
 
 export interface TurnRunnerDeps {
   llm: LlmClient;
@@ -54,35 +39,6 @@ export interface TurnRunnerDeps {
   commitAfterMs: number;
   maxTurnMs: number;
   maxAnswerChars: number;
-}
-
-type StreamStep = ChatStreamEvent | undefined;
-const COMMIT = Symbol('commit');
-
-/** Abort reasons → the stored status and the error the client is told. */
-const abortOutcome: Record<AbortReason, { status: TurnStatus; error: ChatErrorEvent }> = {
-  stopped: { status: 'stopped', error: { code: 'aborted', message: 'The answer was stopped.' } },
-  interrupted: {
-    status: 'interrupted',
-    error: {
-      code: 'service_unavailable',
-      message: 'The server is restarting; the partial answer was saved.',
-    },
-  },
-  timeout: {
-    status: 'error',
-    error: { code: 'timeout', message: 'The answer took too long and was cut off.' },
-  },
-  too_long: {
-    status: 'error',
-    error: { code: 'upstream', message: 'The answer was too long and was cut off.' },
-  },
-};
-
-/** The upstream call once begun: its events, and the first one with output (or its end). */
-interface UpstreamCall {
-  iterator: AsyncIterator<ChatStreamEvent>;
-  firstOutput: Promise<StreamStep>;
 }
 
 /**
@@ -121,44 +77,11 @@ export class TurnRunner {
     };
 
     const progress: UpstreamProgress = { sent: false, started: false };
-    const callUpstream = (): UpstreamCall => {
-      progress.sent = true;
-      const stream = deps.llm.chatStream(plan.llmMessages, {
-        model: plan.chatbot.model,
-        temperature: plan.chatbot.temperature,
-        maxTokens: plan.chatbot.maxTokens,
-        ...(plan.chatbot.reasoningEffort ? { reasoningEffort: plan.chatbot.reasoningEffort } : {}),
-        signal: turn.controller.signal,
-        endUserId: plan.userId,
-        metadata: {
-          chatbot_id: plan.chatbot.id,
-          conversation_id: plan.conversationId,
-          message_id: meta.assistantMessageId,
-        },
-      });
-      const iterator = stream[Symbol.asyncIterator]();
-      return { iterator, firstOutput: nextOutput(iterator, info, progress) };
-    };
+    const startUpstream = () => callUpstream(deps.llm, plan, meta, turn, info, progress);
     const claimFirst = plan.newConversationTitle === null;
-    let upstream = claimFirst ? null : callUpstream();
+    let upstream: UpstreamCall | null = claimFirst ? null : startUpstream();
     const now = new Date();
-    const written = deps.starts
-      .add({
-        userId: plan.userId,
-        chatbotId: plan.chatbot.id,
-        conversationId: plan.conversationId,
-        newConversationTitle: plan.newConversationTitle,
-        userMessage: plan.userMessage,
-        deleteMessageIds: plan.deleteMessageIds,
-        assistant: { id: meta.assistantMessageId, model: plan.chatbot.model },
-        now,
-      })
-      .then(
-        () => null,
-        (error: unknown) => error,
-      );
-
-    const writeError = await written;
+    const writeError = await this.writeStart(plan, meta, now);
     if (writeError !== null) {
       options.signal?.removeEventListener('abort', onCallerGone);
       turn.controller.abort();
@@ -173,13 +96,13 @@ export class TurnRunner {
       announceTurn({
         conversationId: plan.conversationId,
         userMessage: plan.userMessage,
-        assistant: { id: meta.assistantMessageId, model: plan.chatbot.model },
-        removedMessageIds: plan.deleteMessageIds,
+        assistant: { id: meta.assistantMessageId, model: plan.chatbot.model, parentId: plan.userMessageId },
+        removedMessageIds: [],
         at: now,
       }),
     );
     // Claimed: now the upstream, unless the caller left (or shutdown began) meanwhile.
-    if (claimFirst && !turn.controller.signal.aborted) upstream = callUpstream();
+    if (claimFirst && !turn.controller.signal.aborted) upstream = startUpstream();
     const deadline = setTimeout(() => turn.abort('timeout'), deps.maxTurnMs);
     const facts: TurnFacts = {
       plan,
@@ -219,6 +142,28 @@ export class TurnRunner {
   }
 
   /**
+   * The turn's rows (the question, the answer `streaming` and the active leaf), batched with other
+   * turns' starts. Resolves with the error when the write failed (a lost claim: 23505), else null.
+   */
+  private writeStart(plan: TurnPlan, meta: ChatMetaEvent, now: Date): Promise<unknown> {
+    return this.deps.starts
+      .add({
+        userId: plan.userId,
+        chatbotId: plan.chatbot.id,
+        conversationId: plan.conversationId,
+        newConversationTitle: plan.newConversationTitle,
+        userMessage: plan.userMessage,
+        deleteMessageIds: [],
+        assistant: { id: meta.assistantMessageId, model: plan.chatbot.model, parentId: plan.userMessageId },
+        now,
+      })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+  }
+
+  /**
    * The token path: append to the run (its followers write each delta once, or catch up after a
    * full transport drained). Never waits for a viewer. Returns the terminal event.
    */
@@ -237,7 +182,7 @@ export class TurnRunner {
           // Over the limit: cut before appending, so the stored answer is what the client was sent.
           if (turn.length + event.text.length > maxChars) turn.abort('too_long');
           else turn.append(event.text);
-        } else {
+        } else if (event.type === 'start') {
           Object.assign(facts.info, pickInfo(event));
         }
         const next = await iterator.next();
@@ -245,10 +190,7 @@ export class TurnRunner {
       }
       return event;
     } catch (error) {
-      return {
-        type: 'error',
-        error: new LlmError('upstream', 'The model connection failed.', { cause: error }),
-      };
+      return connectionFailed(error);
     }
   }
 
@@ -265,62 +207,4 @@ export class TurnRunner {
       this.deps.runs.end(turn.run, outcome ? runEndOf(outcome) : internalEnd(turn.length));
     }
   }
-}
-
-/** The first event with output (delta) or an end, recording `start` info on the way. Never throws. */
-async function nextOutput(
-  iterator: AsyncIterator<ChatStreamEvent>,
-  info: LlmResponseInfo,
-  progress: UpstreamProgress,
-): Promise<StreamStep> {
-  try {
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return undefined;
-      if (next.value.type !== 'start') return next.value;
-      progress.started = true;
-      Object.assign(info, pickInfo(next.value));
-    }
-  } catch (error) {
-    return {
-      type: 'error',
-      error: new LlmError('upstream', 'The model connection failed.', { cause: error }),
-    };
-  }
-}
-
-function pickInfo(event: LlmResponseInfo): LlmResponseInfo {
-  return {
-    model: event.model,
-    modelGroup: event.modelGroup,
-    attemptedFallbacks: event.attemptedFallbacks,
-    requestId: event.requestId,
-  };
-}
-
-async function withCommitTimer(
-  first: Promise<StreamStep>,
-  afterMs: number | null,
-): Promise<StreamStep | typeof COMMIT> {
-  if (afterMs === null) return first;
-  let timer: NodeJS.Timeout | undefined;
-  const commit = new Promise<typeof COMMIT>((resolve) => {
-    timer = setTimeout(() => resolve(COMMIT), afterMs);
-  });
-  try {
-    return await Promise.race([first, commit]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** A failure before output, as the HTTP error the client gets (with the ids, so it can reload). */
-function toAppError(outcome: TurnOutcome, cause: LlmError | undefined): AppError {
-  const error = outcome.error ?? { code: 'upstream', message: 'The model did not answer.' };
-  const code = (cause?.code ?? error.code) as AppError['code'];
-  return new AppError(code, error.message, {
-    details: outcome.meta,
-    ...(cause?.retryAfterMs !== undefined ? { retryAfterSeconds: cause.retryAfterMs / 1000 } : {}),
-    cause,
-  });
 }

@@ -3,9 +3,10 @@ import type { TurnAnnouncement } from './run-relay.js';
 
 export interface TurnStart {
   conversationId: string;
-  /** The new user message, or null when regenerating. */
-  userMessage: { id: string; content: string } | null;
-  assistant: { id: string; model: string };
+  /** The new user message (and the message it follows), or null when regenerating. */
+  userMessage: { id: string; content: string; parentId?: string | null } | null;
+  /** `parentId`: the question it answers (decision 0009). */
+  assistant: { id: string; model: string; parentId?: string | null };
   removedMessageIds: string[];
   /** When the turn's rows were written (the answer is dated 1 ms later, as the rows are). */
   at: Date;
@@ -20,6 +21,7 @@ export function announceTurn(start: TurnStart): TurnAnnouncement {
     content: start.userMessage.content,
     status: 'complete',
     createdAt: start.at.toISOString(),
+    parentId: start.userMessage.parentId ?? null,
   };
   return {
     conversationId: start.conversationId,
@@ -32,6 +34,7 @@ export function announceTurn(start: TurnStart): TurnAnnouncement {
       status: 'streaming',
       model: start.assistant.model,
       createdAt: new Date(start.at.getTime() + 1).toISOString(),
+      parentId: start.assistant.parentId ?? start.userMessage?.id ?? null,
     },
     removedMessageIds: start.removedMessageIds,
   };

@@ -3,7 +3,7 @@ import type { ChatService } from '../../../services/chat/chat-service.js';
 import { requireUser } from '../../plugins/auth.js';
 import { LLM_RATE_LIMITED } from '../../plugins/rate-limit.js';
 import { commonErrors, errorResponse } from '../error.schemas.js';
-import { chatRequestBody, chatTurnResult, idParams, stopResult } from './chat.schemas.js';
+import { chatRequestBody, chatTurnResult, editMessageBody, idParams, stopResult } from './chat.schemas.js';
 import { jsonTurn, streamTurn, wantsJson, type RunTurn } from './turn-response.js';
 
 const tags = ['chat'];
@@ -15,7 +15,10 @@ const turnErrors = {
   504: errorResponse,
 };
 
-/** Chat turns (streamed or JSON), regenerate and Stop. Ownership is enforced by ChatService. */
+/**
+ * Chat turns (streamed or JSON), edits and regenerations (new versions: decision 0009) and Stop.
+ * Ownership is enforced by ChatService (another user's ids: 404).
+ */
 export const chatRoutes: FastifyPluginAsyncZod<{ chat: ChatService }> = async (app, { chat }) => {
   app.post(
     '/api/chatbots/:id/chat',
@@ -44,7 +47,8 @@ export const chatRoutes: FastifyPluginAsyncZod<{ chat: ChatService }> = async (a
       config: LLM_RATE_LIMITED,
       schema: {
         tags,
-        summary: 'Answer the last message again, replacing the last answer (streamed like chat)',
+        summary:
+          "Answer the active branch's last message again: a new version of its answer, the old one kept (streamed like chat)",
         params: idParams,
         response: { 200: chatTurnResult, ...turnErrors },
       },
@@ -52,6 +56,46 @@ export const chatRoutes: FastifyPluginAsyncZod<{ chat: ChatService }> = async (a
     async (request, reply) => {
       const user = requireUser(request);
       const run: RunTurn = (sink, options) => chat.regenerate(user.id, request.params.id, sink, options);
+      return wantsJson(request) ? jsonTurn(reply, run) : streamTurn(request, reply, run);
+    },
+  );
+
+  app.post(
+    '/api/messages/:id/edit',
+    {
+      config: LLM_RATE_LIMITED,
+      schema: {
+        tags,
+        summary:
+          'Send a new version of a sent message (a sibling; the later turns stay on the old branch), answered like chat',
+        params: idParams,
+        body: editMessageBody,
+        response: { 200: chatTurnResult, ...turnErrors },
+      },
+    },
+    async (request, reply) => {
+      const user = requireUser(request);
+      const run: RunTurn = (sink, options) =>
+        chat.edit(user.id, request.params.id, request.body, sink, options);
+      return wantsJson(request) ? jsonTurn(reply, run) : streamTurn(request, reply, run);
+    },
+  );
+
+  app.post(
+    '/api/messages/:id/regenerate',
+    {
+      config: LLM_RATE_LIMITED,
+      schema: {
+        tags,
+        summary: 'Answer the question of this answer again: a new version beside it (streamed like chat)',
+        params: idParams,
+        response: { 200: chatTurnResult, ...turnErrors },
+      },
+    },
+    async (request, reply) => {
+      const user = requireUser(request);
+      const run: RunTurn = (sink, options) =>
+        chat.regenerateMessage(user.id, request.params.id, sink, options);
       return wantsJson(request) ? jsonTurn(reply, run) : streamTurn(request, reply, run);
     },
   );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { chatRequestBody } from '@app/common';
+import { activeBranchBody, chatRequestBody, editMessageBody } from '@app/common';
 
-export { chatRequestBody };
+export { activeBranchBody, chatRequestBody, editMessageBody };
 
 export { idParams } from '../id.schemas.js';
 
@@ -48,6 +48,19 @@ export const chatMessage = z.object({
   ttftMs: z.number().int().nullable().optional().describe('Milliseconds to the first token'),
   latencyMs: z.number().int().nullable().optional().describe('Milliseconds the whole answer took'),
   createdAt: z.string(),
+  parentId: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('The message this one follows (null: the first). Messages form a tree: decision 0009'),
+  siblingIds: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Conversation reads: the versions of this message (same parent), oldest first, itself included',
+    ),
+  siblingIndex: z.number().int().optional().describe('0-based place of this message in siblingIds'),
+  siblingCount: z.number().int().optional().describe('How many versions (1: none other)'),
 });
 
 export const conversation = z.object({
@@ -70,7 +83,7 @@ export const liveRunState = z
   );
 
 export const conversationWithMessages = conversation.extend({
-  messages: z.array(chatMessage),
+  messages: z.array(chatMessage).describe('The active branch, root first'),
   live: liveRunState.nullable().optional(),
 });
 

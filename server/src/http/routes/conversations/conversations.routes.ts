@@ -2,13 +2,22 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ConversationService } from '../../../services/conversation-service.js';
 import { requireUser } from '../../plugins/auth.js';
-import { commonErrors } from '../error.schemas.js';
-import { conversation, conversationPage, conversationWithMessages, idParams } from '../chat/chat.schemas.js';
+import { commonErrors, errorResponse } from '../error.schemas.js';
+import {
+  activeBranchBody,
+  conversation,
+  conversationPage,
+  conversationWithMessages,
+  idParams,
+} from '../chat/chat.schemas.js';
 import { conversationSearchQuery, renameConversationBody } from './conversations.schemas.js';
 
 const tags = ['conversations'];
 
-/** A chatbot's conversations: list and search, read, rename, delete. Another user's ids answer 404. */
+/**
+ * A chatbot's conversations: list and search, read, switch branch, rename, delete. Another user's
+ * ids answer 404.
+ */
 export const conversationsRoutes: FastifyPluginAsyncZod<{ conversations: ConversationService }> = async (
   app,
   { conversations },
@@ -46,6 +55,22 @@ export const conversationsRoutes: FastifyPluginAsyncZod<{ conversations: Convers
       },
     },
     async (request) => conversations.get(requireUser(request).id, request.params.id),
+  );
+
+  app.put(
+    '/api/conversations/:id/active',
+    {
+      schema: {
+        tags,
+        summary:
+          'Show the branch through a message (a version): its newest leaf becomes active; answers the new read',
+        params: idParams,
+        body: activeBranchBody,
+        response: { 200: conversationWithMessages, ...commonErrors, 409: errorResponse },
+      },
+    },
+    async (request) =>
+      conversations.switchBranch(requireUser(request).id, request.params.id, request.body.messageId),
   );
 
   app.patch(
