@@ -8,6 +8,8 @@ declare module 'vue-router' {
     /** Administrators only: anyone else sees "Page not found" (the server answers them 404 too). */
     admin?: boolean;
     title?: string;
+    /** A page for visitors of a published bot: no app header, banner or session notice. */
+    bare?: boolean;
   }
 }
 
@@ -54,6 +56,36 @@ const routes = [
     name: 'chat',
     component: () => import('./pages/ChatPage.vue'),
     meta: { title: 'Chat' },
+  },
+  {
+    path: '/chatbots/:id/publish',
+    name: 'chatbot-publish',
+    component: () => import('./pages/PublishPage.vue'),
+    meta: { title: 'Publish chatbot' },
+  },
+  {
+    path: '/chatbots/:id/inbox/:conversationId?',
+    name: 'chatbot-inbox',
+    component: () => import('./pages/InboxPage.vue'),
+    meta: { title: 'Visitor inbox' },
+  },
+  {
+    path: '/chatbots/:id/insights',
+    name: 'chatbot-insights',
+    component: () => import('./pages/InsightsPage.vue'),
+    meta: { title: 'Visitor insights' },
+  },
+  {
+    path: '/c/:slug',
+    name: 'share',
+    component: () => import('./pages/SharePage.vue'),
+    meta: { public: true, bare: true, title: 'Chat' },
+  },
+  {
+    path: '/embed/:slug',
+    name: 'embed',
+    component: () => import('./pages/EmbedPage.vue'),
+    meta: { public: true, bare: true, title: 'Chat' },
   },
   {
     path: '/usage',
@@ -123,6 +155,7 @@ const routes = [
 
 /** Anonymous visitors of a private page go to sign-in (and come back after). */
 export async function authGuard(to: RouteLocationNormalized) {
+  if (to.meta.bare) return true; // a visitor's page: no session to look up
   const session = useSession();
   const me = await session.load();
   if (to.meta.public) {
