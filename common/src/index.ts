@@ -6,3 +6,4 @@ export * from './account.js';
 export * from './plan.js';
 export * from './usage.js';
 export * from './publishing.js';
+export * from './api-keys.js';

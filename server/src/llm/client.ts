@@ -5,12 +5,34 @@
 
 import type { LlmError } from './llm-errors.js';
 
-export type LlmRole = 'system' | 'user' | 'assistant';
+export type LlmRole = 'system' | 'user' | 'assistant' | 'tool';
 
 export interface LlmMessage {
   role: LlmRole;
   content: string;
+  /** An assistant turn that called functions (the chatbot API passes these through). */
+  toolCalls?: LlmToolCall[];
+  /** A `tool` message: the call it answers. */
+  toolCallId?: string;
 }
+
+/** A function call the model made; `arguments` is the JSON text the model wrote. */
+export interface LlmToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** A function the model may call (OpenAI's `tools[].function`; only the chatbot API sets these). */
+export interface LlmTool {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments, passed through as given. */
+  parameters?: Record<string, unknown>;
+  strict?: boolean;
+}
+
+export type LlmToolChoice = 'auto' | 'none' | 'required' | { name: string };
 
 export interface LlmCallOptions {
   /** Opaque alias, passed through verbatim. Falls back to the client's default model. */
@@ -26,6 +48,9 @@ export interface LlmCallOptions {
   endUserId?: string;
   /** Request metadata for tracing (sent as LiteLLM `metadata`; never secrets). */
   metadata?: Record<string, string>;
+  /** Functions the model may call; sent only when set (models with function calling). */
+  tools?: LlmTool[];
+  toolChoice?: LlmToolChoice;
 }
 
 export interface LlmUsage {
@@ -73,6 +98,8 @@ export interface GenerateResult extends LlmResponseInfo {
   costUsd: number | null;
   /** Milliseconds from the call to the response (first byte). */
   timeToFirstTokenMs: number;
+  /** The functions the model called (only when tools were offered). */
+  toolCalls?: LlmToolCall[];
 }
 
 /**
@@ -82,6 +109,8 @@ export interface GenerateResult extends LlmResponseInfo {
 export type ChatStreamEvent =
   | ({ type: 'start' } & LlmResponseInfo)
   | { type: 'delta'; text: string }
+  /** A piece of a function call (only when tools were offered): `index` says which call it extends. */
+  | { type: 'tool_call'; index: number; id?: string; name?: string; arguments: string }
   | {
       type: 'done';
       finishReason: string | null;

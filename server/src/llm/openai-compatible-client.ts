@@ -27,6 +27,7 @@ import {
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { llmError, toLlmError } from './upstream-error-mapping.js';
 import { ChatChunkDecoder } from './chat-chunks.js';
+import { toolCallEvents, wholeToolCalls, wireMessages, wireToolChoice, wireTools } from './tool-wire.js';
 import { modelText, reportedUsage } from './model-output.js';
 import {
   readText,
@@ -145,6 +146,7 @@ export class OpenAICompatibleClient implements LlmClient {
       model: upstreamModelName(data.model),
       requestId: info.requestId ?? upstreamRequestId(data.id),
       text: modelText(choice?.message.content ?? ''),
+      ...(choice?.message.tool_calls ? { toolCalls: wholeToolCalls(choice.message.tool_calls) } : {}),
       finishReason: upstreamFinishReason(choice?.finish_reason),
       usage: reportedUsage(data.usage),
       costUsd: readHeaderCost(headers) ?? usageCost(data.usage),
@@ -203,6 +205,11 @@ export class OpenAICompatibleClient implements LlmClient {
                 timeToFirstTokenMs ??= Math.round(performance.now() - startedAt);
                 yield { type: 'delta', text };
               }
+              // Only when tools were offered (the chatbot API): function calls stream in pieces.
+              if (choice.delta?.tool_calls) {
+                timeToFirstTokenMs ??= Math.round(performance.now() - startedAt);
+                yield* toolCallEvents(choice.delta.tool_calls);
+              }
             }
           }
           if (stream.decoder.failure !== null) throw stream.decoder.failure;
@@ -251,11 +258,16 @@ export class OpenAICompatibleClient implements LlmClient {
   }
 
   private params(messages: LlmMessage[], options: LlmCallOptions, model: string) {
-    const params: Omit<ChatCompletionCreateParamsNonStreaming, 'stream'> = { model, messages };
+    const params: Omit<ChatCompletionCreateParamsNonStreaming, 'stream'> = {
+      model,
+      messages: wireMessages(messages),
+    };
     if (options.temperature !== undefined) params.temperature = options.temperature;
     if (options.maxTokens !== undefined) params.max_tokens = options.maxTokens;
     if (options.reasoningEffort !== undefined) params.reasoning_effort = options.reasoningEffort;
     if (options.endUserId !== undefined) params.user = options.endUserId;
+    if (options.tools !== undefined) params.tools = wireTools(options.tools);
+    if (options.toolChoice !== undefined) params.tool_choice = wireToolChoice(options.toolChoice);
     if (options.metadata !== undefined && this.options.sendMetadata !== false)
       params.metadata = options.metadata;
     return params;

@@ -12,7 +12,9 @@ const CHANNEL = 'cache:invalidate';
 export type Invalidation =
   | { kind: 'chatbot'; chatbotId: string }
   | { kind: 'plan'; userId: string }
-  | { kind: 'user'; userId: string };
+  | { kind: 'user'; userId: string }
+  /** An API key was revoked: every instance drops its verified copy (services/api-keys). */
+  | { kind: 'api_key'; keyId: string };
 
 export interface InvalidationHandlers {
   onInvalidation(invalidation: Invalidation): void;
@@ -65,6 +67,7 @@ export async function publishInvalidation(client: Redis, invalidation: Invalidat
 }
 
 export function encodeInvalidation(invalidation: Invalidation): string {
+  if (invalidation.kind === 'api_key') return `api_key:${invalidation.keyId}`;
   return invalidation.kind === 'chatbot'
     ? `chatbot:${invalidation.chatbotId}`
     : `${invalidation.kind}:${invalidation.userId}`;
@@ -77,5 +80,6 @@ export function decodeInvalidation(message: string): Invalidation | null {
   if (colon < 1 || !id) return null;
   if (kind === 'chatbot') return { kind, chatbotId: id };
   if (kind === 'plan' || kind === 'user') return { kind, userId: id };
+  if (kind === 'api_key') return { kind, keyId: id };
   return null;
 }
