@@ -1,10 +1,15 @@
+import { parseInviteArgs, type InviteCommand } from './invite-command.js';
+
 export type AdminCommand =
   | { kind: 'set-plan'; email: string; plan: string | null }
-  | { kind: 'set-role'; email: string; role: 'admin' | 'user' };
+  | { kind: 'set-role'; email: string; role: 'admin' | 'user' }
+  | InviteCommand;
 
 export const USAGE = `Usage:
   npm run admin -- set-plan <email> <plan|none>
   npm run admin -- set-role <email> <admin|user>
+  npm run admin -- invite [--email <email>] [--expires <7d|12h|never>]   prints a sign-up link
+  npm run admin -- invites                                               lists the invites
 `;
 
 export class AdminUsageError extends Error {
@@ -13,6 +18,7 @@ export class AdminUsageError extends Error {
 
 /** Parses the CLI arguments; throws AdminUsageError with a message saying what is wrong. */
 export function parseAdminCommand(argv: string[]): AdminCommand {
+  if (argv[0] === 'invite' || argv[0] === 'invites') return parseInviteArgs(argv, AdminUsageError);
   const [verb, email, value, ...rest] = argv;
   if (!verb || !email || !value || rest.length > 0) {
     throw new AdminUsageError(

@@ -9,6 +9,10 @@ import { SubscriptionService } from '../services/subscription-service.js';
 import { AdminUsageError, parseAdminCommand, USAGE, type AdminCommand } from './admin-command.js';
 import { configuredPlanNames } from './plan-names.js';
 import { redactSecrets } from '../logging/redact.js';
+import { CLI_ACTOR } from '../services/admin/admin-audit.js';
+import { InviteService, type CreatedInvite, type InviteView } from '../services/invites/invite-service.js';
+import type { InviteCommand } from './invite-command.js';
+import { describeCreatedInvite, describeInvites } from './invite-output.js';
 
 /**
  * `npm run admin -- set-plan <email> <plan|none>` / `set-role <email> <admin|user>`.
@@ -29,6 +33,13 @@ async function runDirect(config: Config, command: AdminCommand): Promise<string>
     config.database.kind === 'postgres' ? config.database : { kind: 'pglite', dataDir: config.dataDir },
   );
   try {
+    if (command.kind === 'invite' || command.kind === 'invites') {
+      return await runInvite(
+        new InviteService(database.db, { appUrl: config.server.appUrl }),
+        config,
+        command,
+      );
+    }
     const planNames = await configuredPlanNames(config);
     const service = new SubscriptionService(database.db, () => planNames, {
       onPlanChange: (userId) => announce(config, { kind: 'plan', userId }),
@@ -69,9 +80,21 @@ async function announce(config: Config, invalidation: Invalidation): Promise<voi
   }
 }
 
+async function runInvite(invites: InviteService, config: Config, command: InviteCommand): Promise<string> {
+  if (command.kind === 'invites') return describeInvites(await invites.list());
+  const created = await invites.create(
+    { email: command.email, expiresInHours: command.expiresInHours },
+    CLI_ACTOR,
+  );
+  return describeCreatedInvite(created, config.signup);
+}
+
 async function runThroughServer(config: Config, command: AdminCommand): Promise<string> {
   const handle = readAdminHandle(config.dataDir);
   if (!handle) throw new DataDirLockedError(config.dataDir);
+  if (command.kind === 'invite' || command.kind === 'invites') {
+    return inviteThroughServer(handle, config, command);
+  }
   const [path, body] =
     command.kind === 'set-plan'
       ? ['/api/admin/users/plan', { email: command.email, plan: command.plan }]
@@ -88,7 +111,34 @@ async function runThroughServer(config: Config, command: AdminCommand): Promise<
   return `${describe(command)} (through the running server at ${handle.url})`;
 }
 
-function describe(command: AdminCommand): string {
+/** The same invite commands over the running server's admin API (it holds the embedded database). */
+async function inviteThroughServer(
+  handle: { url: string; token: string },
+  config: Config,
+  command: InviteCommand,
+): Promise<string> {
+  const creating = command.kind === 'invite';
+  const response = await fetch(`${handle.url}/api/admin/invites`, {
+    method: creating ? 'POST' : 'GET',
+    headers: {
+      'x-admin-token': handle.token,
+      ...(creating ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(creating
+      ? { body: JSON.stringify({ email: command.email, expiresInHours: command.expiresInHours }) }
+      : {}),
+  });
+  const payload = (await response.json().catch(() => null)) as unknown;
+  if (!response.ok) {
+    const message = (payload as { error?: { message?: string } } | null)?.error?.message;
+    throw new Error(message ?? `the running server answered ${response.status}`);
+  }
+  return creating
+    ? describeCreatedInvite(payload as CreatedInvite, config.signup)
+    : describeInvites(payload as InviteView[]);
+}
+
+function describe(command: Exclude<AdminCommand, InviteCommand>): string {
   return command.kind === 'set-plan'
     ? `${command.email}: plan ${command.plan ?? 'removed (no plan)'}`
     : `${command.email}: role ${command.role}`;

@@ -135,6 +135,6 @@ describe('loadConfig with empty values', () => {
     });
     expect(config.nodeEnv).toBe('development');
     expect(config.server.port).toBe(3000);
-    expect(config.server.host).toBe('0.0.0.0');
+    expect(config.server.host).toBe('127.0.0.1');
   });
 });

@@ -29,10 +29,7 @@ describe('the first account is the administrator', () => {
   it('makes the first sign-up the admin (said by /api/me and the log) and every later one a user', async () => {
     const lines: string[] = [];
     const { default: pino } = await import('pino');
-    const logger = pino(
-      { level: 'info' },
-      { write: (line: string) => void lines.push(line) },
-    );
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
     t = await buildTestApp({ logger });
     expect((await signUpRequest(t, 'first@example.com')).statusCode).toBe(200);
     expect((await signUpRequest(t, 'second@example.com')).statusCode).toBe(200);
@@ -43,7 +40,9 @@ describe('the first account is the administrator', () => {
     const me = (cookie: string) => t!.app.inject({ method: 'GET', url: '/api/me', headers: as(cookie) });
     expect((await me(first)).json()).toMatchObject({ role: 'admin', firstAccount: true });
     expect((await me(second)).json()).toMatchObject({ role: 'user', firstAccount: false });
-    expect(lines.join('')).toContain('first@example.com is the administrator: first account on this instance');
+    expect(lines.join('')).toContain(
+      'first@example.com is the administrator: first account on this instance',
+    );
     expect(lines.join('')).not.toContain('second@example.com is the administrator');
   });
 

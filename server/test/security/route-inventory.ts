@@ -68,6 +68,9 @@ export const ROUTE_ACCESS: Record<string, RouteSpec> = {
   'GET /api/admin/models': { access: 'admin' },
   'GET /api/admin/usage': { access: 'admin' },
   'GET /api/admin/audit': { access: 'admin' },
+  'GET /api/admin/invites': { access: 'admin' },
+  'POST /api/admin/invites': { access: 'admin', validBody: {} },
+  'DELETE /api/admin/invites/:id': { access: 'admin' },
 };
 
 export interface InventoryRoute {
