@@ -26,6 +26,16 @@ export const errorCodes = [
   'aborted',
   'upstream',
   'unexpected_end',
+  // Publishing (issue 22, docs/publishing.md)
+  'publishing_not_in_plan',
+  'published_bots_limit',
+  'slug_taken',
+  'origin_not_allowed',
+  'visitor_token_invalid',
+  'visitor_limit',
+  'visitor_concurrency',
+  'ip_limit',
+  'bot_spend_cap',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

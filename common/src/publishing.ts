@@ -72,7 +72,9 @@ export const appearanceSchema = z
     accent: z.string().regex(/^#[0-9a-f]{6}$/i, 'Pick a colour like #2563eb.'),
     theme: z.enum(WIDGET_THEMES, { error: 'Theme must be light, dark or auto' }),
     position: z.enum(WIDGET_POSITIONS, { error: 'Position must be right or left' }),
-    title: plainText(z.string().trim().max(WIDGET_TITLE_MAX, `A title has at most ${WIDGET_TITLE_MAX} characters.`)),
+    title: plainText(
+      z.string().trim().max(WIDGET_TITLE_MAX, `A title has at most ${WIDGET_TITLE_MAX} characters.`),
+    ),
     launcherIcon: z.enum(LAUNCHER_ICONS, { error: 'Launcher icon must be chat, help or sparkle' }),
   })
   .strict();
@@ -177,9 +179,7 @@ export interface PublicConversation {
 export { chatRequestBody as publicChatBody } from './chat.js';
 
 /** PUT /api/public/bots/:slug/messages/:id/feedback */
-export const feedbackBody = z
-  .object({ rating: z.enum(['up', 'down']).nullable() })
-  .strict();
+export const feedbackBody = z.object({ rating: z.enum(['up', 'down']).nullable() }).strict();
 export type FeedbackBody = z.infer<typeof feedbackBody>;
 
 /** GET /api/public/gallery */
@@ -231,19 +231,3 @@ export interface PublicationAnalytics {
   days: AnalyticsDay[];
   topFirstQuestions: Array<{ text: string; count: number }>;
 }
-
-/** Error codes of the public and publishing routes (docs/publishing.md). */
-export const PUBLISHING_ERROR_CODES = [
-  'publishing_not_in_plan',
-  'published_bots_limit',
-  'slug_taken',
-  'spend_cap_above_budget',
-  'origin_not_allowed',
-  'visitor_token_invalid',
-  'visitor_limit',
-  'visitor_concurrency',
-  'ip_limit',
-  'bot_spend_cap',
-  'avatar_invalid',
-] as const;
-export type PublishingErrorCode = (typeof PUBLISHING_ERROR_CODES)[number];

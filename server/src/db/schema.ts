@@ -129,9 +129,14 @@ export const conversations = pgTable(
     source: text('source', { enum: ['app', 'api'] })
       .notNull()
       .default('app'),
+    /** A published bot's visitor (issue 22; user_id is then the bot's owner); null: the owner's own chat. */
+    visitorId: text('visitor_id'),
     ...timestamps,
   },
-  (table) => [index('conversations_chatbot_idx').on(table.chatbotId, table.updatedAt)],
+  (table) => [
+    index('conversations_chatbot_idx').on(table.chatbotId, table.updatedAt),
+    index('conversations_visitor_idx').on(table.chatbotId, table.visitorId, table.updatedAt),
+  ],
 );
 
 export const messages = pgTable(
@@ -234,4 +239,5 @@ export const adminAuditLog = pgTable(
 );
 
 export * from './tables/api-keys.js';
+export * from './tables/publishing.js';
 export * from './tables/invites.js';

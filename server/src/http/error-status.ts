@@ -25,4 +25,13 @@ export const statusByCode: Record<ErrorCode, number> = {
   aborted: 499,
   upstream: 502,
   unexpected_end: 502,
+  publishing_not_in_plan: 403,
+  published_bots_limit: 403,
+  slug_taken: 409,
+  origin_not_allowed: 403,
+  visitor_token_invalid: 401,
+  visitor_limit: 429,
+  visitor_concurrency: 429,
+  ip_limit: 429,
+  bot_spend_cap: 429,
 };

@@ -1,4 +1,4 @@
-import { and, desc, eq, exists, ilike, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, exists, ilike, isNull, lt, or, sql } from 'drizzle-orm';
 import pg from 'pg';
 import type { Db } from '../database.js';
 import { runPrepared, type PreparedStatement } from '../prepared.js';
@@ -75,7 +75,12 @@ export class ConversationRepository {
     limit: number,
     cursor: { updatedAt: Date; id: string } | null,
   ): Promise<ConversationRow[]> {
-    const owner = and(eq(conversations.chatbotId, chatbotId), eq(conversations.userId, userId));
+    // The owner's own chat only: a published bot's visitor conversations are in its inbox (issue 22).
+    const owner = and(
+      eq(conversations.chatbotId, chatbotId),
+      eq(conversations.userId, userId),
+      isNull(conversations.visitorId),
+    );
     const after = cursor
       ? or(
           lt(conversations.updatedAt, cursor.updatedAt),
@@ -102,7 +107,12 @@ export class ConversationRepository {
     cursor: { updatedAt: Date; id: string } | null,
   ): Promise<ConversationSearchRow[]> {
     const pattern = containsPattern(query);
-    const owner = and(eq(conversations.chatbotId, chatbotId), eq(conversations.userId, userId));
+    // The owner's own chat only: a published bot's visitor conversations are in its inbox (issue 22).
+    const owner = and(
+      eq(conversations.chatbotId, chatbotId),
+      eq(conversations.userId, userId),
+      isNull(conversations.visitorId),
+    );
     const inMessages = exists(
       this.db
         .select({ one: sql`1` })

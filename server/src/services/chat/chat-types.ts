@@ -48,6 +48,11 @@ export interface TurnOptions {
    * slow first token does not leave the client without a response. null waits for the first output.
    */
   commitAfterMs?: number | null;
+  /**
+   * This turn's admission instead of ChatServiceOptions.admit: a published bot's visitor turn adds
+   * the bot's caps to the owner's plan limits (services/publishing).
+   */
+  admit?: (call: CallRequest) => Promise<CallAdmission>;
 }
 
 /** The subset of a pino logger the chat path uses (no Fastify import in services). */
