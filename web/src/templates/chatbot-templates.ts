@@ -1,4 +1,5 @@
 import { NAME_MAX, type CreateChatbotBody } from '@app/common';
+import type { OnboardingIconName } from '../components/onboarding/onboarding-icons';
 
 /**
  * Starting points for a new user's first chatbot: the new-chatbot form opens prefilled with one, so
@@ -15,15 +16,15 @@ export interface ChatbotTemplate {
   temperature: number;
   /** Shown as chips in the first chat, so the user has something to try. */
   suggestions: readonly string[];
-  /** A single emoji for the picker card. */
-  icon: string;
+  /** The picker card's icon. */
+  icon: OnboardingIconName;
 }
 
 export const CHATBOT_TEMPLATES: readonly ChatbotTemplate[] = [
   {
     id: 'support-agent',
     name: 'Support agent',
-    icon: '🎧',
+    icon: 'headset',
     description: 'Answers customer questions politely and hands off what it cannot solve.',
     temperature: 0.3,
     systemPrompt: [
@@ -47,7 +48,7 @@ export const CHATBOT_TEMPLATES: readonly ChatbotTemplate[] = [
   {
     id: 'writing-coach',
     name: 'Writing coach',
-    icon: '✍️',
+    icon: 'pen',
     description: 'Gives clear, specific feedback on your writing and suggests better wording.',
     temperature: 0.7,
     systemPrompt: [
@@ -70,7 +71,7 @@ export const CHATBOT_TEMPLATES: readonly ChatbotTemplate[] = [
   {
     id: 'code-reviewer',
     name: 'Code reviewer',
-    icon: '🧑‍💻',
+    icon: 'code',
     description: 'Reviews code for bugs, security and readability, and shows the fix in code.',
     temperature: 0.2,
     systemPrompt: [
@@ -94,7 +95,7 @@ export const CHATBOT_TEMPLATES: readonly ChatbotTemplate[] = [
   {
     id: 'tutor',
     name: 'Patient tutor',
-    icon: '🎓',
+    icon: 'book',
     description: 'Explains any topic step by step, checks understanding and adapts to the learner.',
     temperature: 0.5,
     systemPrompt: [
@@ -117,7 +118,7 @@ export const CHATBOT_TEMPLATES: readonly ChatbotTemplate[] = [
   {
     id: 'meeting-summarizer',
     name: 'Meeting summarizer',
-    icon: '📝',
+    icon: 'notes',
     description: 'Turns meeting notes or transcripts into decisions, action items and open questions.',
     temperature: 0.2,
     systemPrompt: [
@@ -140,7 +141,7 @@ export const CHATBOT_TEMPLATES: readonly ChatbotTemplate[] = [
   {
     id: 'brainstorm-partner',
     name: 'Brainstorm partner',
-    icon: '💡',
+    icon: 'star',
     description: 'Generates many varied ideas fast, then helps you pick and sharpen the best ones.',
     temperature: 1,
     systemPrompt: [
