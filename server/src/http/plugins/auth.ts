@@ -117,6 +117,8 @@ export const authPlugin = fp(
     app.addHook('onRequest', (request, _reply, done) => {
       const cookie = request.headers.cookie;
       if (!cookie || !request.url.startsWith('/api/') || request.url.startsWith('/api/auth/')) return done();
+      // Published bots' visitor API: a bearer visitor token, never a session (cookies are ignored).
+      if (request.url.startsWith('/api/public/')) return done();
       const lookUp = () => lookUpUser(request);
       const cached = sessions.peek(cookie, lookUp);
       if (cached) {

@@ -42,6 +42,9 @@ function refusal(
 ): AppError | undefined {
   if (SAFE_METHODS.has(method)) return undefined;
   if (!url.startsWith('/api/') || url.startsWith('/api/auth/')) return undefined;
+  // The visitor API ignores cookies (a bearer token, no ambient credential): nothing to forge.
+  // Its own origin rules (allowed embed origins) are checked by services/publishing.
+  if (url.startsWith('/api/public/')) return undefined;
   if (origin !== undefined) {
     return trusted.has(origin) ? undefined : new AppError('forbidden', 'Cross-origin request refused');
   }
