@@ -55,6 +55,8 @@ export interface Me {
   name: string;
   role: 'user' | 'admin';
   plan: string | null;
+  /** This account became the administrator by being the instance's first. */
+  firstAccount: boolean;
 }
 
 /** GET /api/config: what the SPA needs to know about the server. Public. */
@@ -62,4 +64,6 @@ export interface PublicServerInfo {
   llmMode: 'proxy' | 'direct' | 'demo';
   defaultModel: string;
   plans: string[];
+  /** SIGNUP: anyone may sign up, only with an invite link, or nobody (the first account always may). */
+  signup: 'open' | 'invite' | 'closed';
 }

@@ -86,7 +86,7 @@ describe('createLlmBackend', () => {
       expect(backend.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
       const events = await collect(backend.client.chatStream(user('What can you do?')));
       expect(events[0]?.type).toBe('start');
-      expect(textOf(events)).toContain('offline demo model');
+      expect(textOf(events)).toContain('built-in **demo model**');
       expect(textOf(events)).toContain('> What can you do?');
       expect(terminal(events)).toMatchObject({ type: 'done', finishReason: 'stop' });
       const generated = await backend.client.generate([

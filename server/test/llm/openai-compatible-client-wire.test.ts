@@ -69,7 +69,7 @@ describe('OpenAICompatibleClient on the wire', () => {
       'delta',
       'delta',
     ]);
-    expect(textOf(events)).toBe('**This is the offline demo');
+    expect(textOf(events)).toBe('Hello! I’m the built-in **demo');
     const done = terminal(events);
     expect(done).toMatchObject({
       type: 'done',
@@ -110,7 +110,7 @@ describe('OpenAICompatibleClient on the wire', () => {
     });
     expect(lastBody()).toMatchObject({ model: 'mock-model', temperature: 1, max_tokens: 100 });
     expect(lastBody().stream).toBe(false);
-    expect(result.text).toBe('**This is the offline');
+    expect(result.text).toBe('Hello! I’m the built-in');
     expect(result).toMatchObject({
       finishReason: 'stop',
       model: 'mock-model',

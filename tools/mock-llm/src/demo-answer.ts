@@ -1,6 +1,19 @@
+import { longAnswer } from './demo-long-answer.js';
+import {
+  codeAnswer,
+  explainAnswer,
+  helloAnswer,
+  listAnswer,
+  storyAnswer,
+  tableAnswer,
+  type DemoKind,
+} from './demo-showcase.js';
+
 /**
- * The offline demo model: deterministic, readable markdown that says what it is and reflects the
- * request, so a fresh install shows streaming, lists and code blocks without any API key.
+ * The offline demo model: deterministic markdown chosen from the user's message (code, a table, a
+ * list, a long answer, a story, an explanation; otherwise a rotating showcase), so a fresh install
+ * shows what the chat renders and how it streams, without any API key. Operator instructions never
+ * appear here: a normal user reads these answers (only admins see how to connect real models).
  */
 
 export interface DemoMessage {
@@ -25,29 +38,39 @@ function quote(text: string): string {
   return clipped.length > 0 ? clipped : '(an empty message)';
 }
 
+/** Keywords in the user's message → the answer that shows that part of the product. First match wins. */
+const routes: ReadonlyArray<readonly [DemoKind, RegExp]> = [
+  ['long', /\b(long|essay|detailed|in[- ]depth|article|guide)\b/i],
+  ['code', /\b(code|function|script|program|snippet|typescript|javascript|python|sql|bash|regex|api)\b/i],
+  ['table', /\b(table|compare|comparison|versus|vs)\b/i],
+  ['list', /\b(list|steps|checklist|ideas|tips|bullets?|plan)\b/i],
+  ['story', /\b(story|poem|tale|fable)\b/i],
+  ['explain', /\b(explain|why|how does|how do|what is|what are)\b/i],
+  ['hello', /\b(hi|hello|hey|help|what can you do)\b/i],
+];
+
+/** With no keyword, the turns rotate through the showcase, so a few messages show everything. */
+const rotation: readonly DemoKind[] = ['hello', 'code', 'table', 'list', 'explain', 'story'];
+
+const answers: Record<DemoKind, (quoted: string) => string> = {
+  code: codeAnswer,
+  table: tableAnswer,
+  list: listAnswer,
+  long: longAnswer,
+  story: storyAnswer,
+  explain: explainAnswer,
+  hello: helloAnswer,
+};
+
+/** Which answer a message gets: by keyword, else by turn (1-based) in the rotation. */
+export function demoAnswerKind(lastUserText: string, turn: number): DemoKind {
+  const matched = routes.find(([, pattern]) => pattern.test(lastUserText));
+  if (matched) return matched[0];
+  return rotation[(Math.max(turn, 1) - 1) % rotation.length]!;
+}
+
 function chatAnswer(lastUserText: string, turn: number): string {
-  const words = lastUserText.split(/\s+/).filter(Boolean).length;
-  return [
-    `**This is the offline demo model.** Its answers are canned, so no real LLM was asked.`,
-    '',
-    `You wrote (${words} ${words === 1 ? 'word' : 'words'}, turn ${turn}):`,
-    '',
-    `> ${quote(lastUserText)}`,
-    '',
-    'To get real answers, point the server at an OpenAI-compatible endpoint:',
-    '',
-    '1. a LiteLLM proxy: set `LLM_BASE_URL` and `LLM_API_KEY`;',
-    '2. OpenAI directly: set only `LLM_API_KEY` (or `OPENAI_API_KEY`);',
-    '3. Ollama or vLLM: set `LLM_BASE_URL` to its `/v1` URL.',
-    '',
-    'For example:',
-    '',
-    '```bash',
-    'LLM_BASE_URL=http://localhost:4000 LLM_API_KEY=sk-your-proxy-key npm start',
-    '```',
-    '',
-    'Everything else (streaming, stop, conversations) works the same as with a real model.',
-  ].join('\n');
+  return answers[demoAnswerKind(lastUserText, turn)](quote(lastUserText));
 }
 
 function systemPromptAnswer(description: string): string {

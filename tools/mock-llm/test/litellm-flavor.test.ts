@@ -49,7 +49,7 @@ describe('litellm flavour', () => {
     expect(response.headers.get('x-litellm-model-id')).toBe('a'.repeat(64));
     const frames = events(await response.text());
     expect(frames).toHaveLength(6);
-    expect(parse(frames[0]!).choices[0].delta).toEqual({ content: '**This', role: 'assistant' });
+    expect(parse(frames[0]!).choices[0].delta).toEqual({ content: 'Hello!', role: 'assistant' });
     expect(parse(frames[3]!).choices).toEqual([{ finish_reason: 'stop', index: 0, delta: {} }]);
     expect(parse(frames[4]!).usage).toMatchObject({ completion_tokens: 3, cost: expect.any(Number) });
     expect(frames[5]).toBe('data: [DONE]');
@@ -128,7 +128,7 @@ describe('litellm flavour', () => {
     const chunks = events(await (await stream('chat-default', '[[mock:reasoning=2,deltas=1]]')).text());
     expect(parse(chunks[0]!).choices[0].delta).toEqual({ reasoning_content: 'Let', role: 'assistant' });
     expect(parse(chunks[1]!).choices[0].delta).toEqual({ reasoning_content: ' me' });
-    expect(parse(chunks[2]!).choices[0].delta).toEqual({ content: '**This' });
+    expect(parse(chunks[2]!).choices[0].delta).toEqual({ content: 'Hello!' });
     expect(parse(chunks[4]!).usage.completion_tokens_details).toMatchObject({ reasoning_tokens: 2 });
   });
 

@@ -54,8 +54,8 @@ describe('mock-llm chat completions (the default flavour, litellm)', () => {
     expect(lines.at(-1)).toBe('[DONE]');
     const chunks = lines.slice(0, -1).map((line) => JSON.parse(line));
     expect(chunks.slice(0, 3).map((chunk) => chunk.choices[0].delta.content)).toEqual([
-      '**This',
-      ' is',
+      'Hello!',
+      ' I’m',
       ' the',
     ]);
     expect(chunks[3].choices[0]).toEqual({ finish_reason: 'stop', index: 0, delta: {} });
