@@ -59,7 +59,12 @@ export async function startApiFixture(
   });
   const t = await buildTestApp({
     llmClient: client,
-    env: { LLM_MODELS_JSON: MODELS_JSON, LLM_BASELINE_MODELS: 'chat-default,plain-default', ...options.env },
+    env: {
+      LLM_API_KEY: 'sk-test',
+      LLM_MODELS_JSON: MODELS_JSON,
+      LLM_BASELINE_MODELS: 'chat-default,plain-default',
+      ...options.env,
+    },
     ...(options.database ? { database: options.database } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });

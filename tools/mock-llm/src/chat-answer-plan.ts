@@ -2,6 +2,7 @@ import { demoAnswer, splitIntoDeltas, type DemoMessage } from './demo-answer.js'
 import { errorKindForStatus, statusByKind } from './error-kinds.js';
 import { parseFaultMarkers } from './fault-marker.js';
 import type { MockErrorKind, MockFault, MockLlmOptions, MockModel } from './mock-llm-types.js';
+import { planToolCall, type MockToolCall } from './tool-call-plan.js';
 
 /** Which deployment answers a request, decided by the flavour's router (LiteLLM's fallbacks). */
 export interface ChatRoute {
@@ -34,7 +35,9 @@ export interface ChatAnswerPlan extends ChatRoute {
   deltas: string[];
   /** Reasoning deltas sent before the answer. */
   reasoning: string[];
-  finishReason: 'stop' | 'length';
+  finishReason: 'stop' | 'length' | 'tool_calls';
+  /** The function the answer calls instead of text (requests with `tools`), or null. */
+  toolCall: MockToolCall | null;
   promptTokens: number;
   costUsd: number;
 }
@@ -109,7 +112,10 @@ export function planChatAnswer(body: unknown, inputs: PlanInputs): ChatAnswerPla
   );
   const { fault } = route;
 
-  let deltas = splitIntoDeltas(options.answer ?? demoAnswer(messages, markers.text));
+  const tool = planToolCall(request, messages);
+  let deltas = tool.call
+    ? []
+    : splitIntoDeltas(tool.answer ?? options.answer ?? demoAnswer(messages, markers.text));
   const stopAt = Math.max(
     fault.stallAfter ?? 0,
     fault.cutAfter ?? 0,
@@ -122,7 +128,7 @@ export function planChatAnswer(body: unknown, inputs: PlanInputs): ChatAnswerPla
   else if (wanted !== undefined) deltas = resize(deltas, wanted);
   if (deltas.length < stopAt) deltas = resize(deltas, stopAt);
 
-  let finishReason: ChatAnswerPlan['finishReason'] = 'stop';
+  let finishReason: ChatAnswerPlan['finishReason'] = tool.call ? 'tool_calls' : 'stop';
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (typeof maxTokens === 'number' && maxTokens > 0 && deltas.length > maxTokens && !fault.endless) {
     deltas = deltas.slice(0, maxTokens);
@@ -154,6 +160,7 @@ export function planChatAnswer(body: unknown, inputs: PlanInputs): ChatAnswerPla
     deltas,
     reasoning,
     finishReason,
+    toolCall: tool.call,
     promptTokens,
     costUsd,
   };

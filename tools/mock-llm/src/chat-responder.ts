@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { failureOf } from './chat-answer-plan.js';
 import type { ChatContext, ChatWire, StreamFrames, WireResponse } from './chat-wire.js';
 import type { MockFault, MockLlmOptions } from './mock-llm-types.js';
+import { toolCallTokens } from './tool-call-plan.js';
 
 /** Shared between the server (which notices the client leaving) and the responder (which writes). */
 export interface ResponseTracker {
@@ -104,6 +105,7 @@ async function streamAnswer(
     buffer += frames.reasoning(text);
     if (!(await paced())) return;
   }
+  if (plan.toolCall) buffer += frames.toolCall(plan.toolCall);
   let index = 0;
   let continuedAt: number | null = null;
   for (;;) {
@@ -130,7 +132,7 @@ async function streamAnswer(
   buffer += frames.finish(plan.finishReason);
   buffer +=
     continuedAt === null
-      ? frames.usage(deltas.length, plan.reasoning.length)
+      ? frames.usage(deltas.length + (plan.toolCall ? toolCallTokens(plan.toolCall) : 0), plan.reasoning.length)
       : frames.usage(deltas.length - continuedAt, 0);
   end(buffer + frames.done());
 }

@@ -1,6 +1,7 @@
 import type { ChatAnswerPlan, ChatRouter } from './chat-answer-plan.js';
 import type { MockFlavor } from './flavor.js';
 import type { MockErrorKind, MockFault } from './mock-llm-types.js';
+import type { MockToolCall } from './tool-call-plan.js';
 
 /** A whole HTTP answer: status, headers in order, body text. */
 export interface WireResponse {
@@ -31,7 +32,9 @@ export interface StreamFrames {
   open(): string;
   reasoning(text: string): string;
   content(text: string): string;
-  finish(reason: 'stop' | 'length'): string;
+  /** The chunks of a function call (OpenAI's `delta.tool_calls` pieces). */
+  toolCall(call: MockToolCall): string;
+  finish(reason: 'stop' | 'length' | 'tool_calls'): string;
   /** The usage chunk for these counts, or '' when the client did not ask for one. */
   usage(completionTokens: number, reasoningTokens: number): string;
   done(): string;

@@ -2,6 +2,7 @@ import type { StreamFrames } from './chat-wire.js';
 import { litellmStreamUsage, type UsageStyle } from './litellm-usage.js';
 import type { MockErrorKind } from './mock-llm-types.js';
 import { pythonJsonDumps } from './python-format.js';
+import { toolCallDeltas } from './tool-call-plan.js';
 
 export interface LitellmFramesSetup {
   headers: Record<string, string>;
@@ -43,6 +44,15 @@ export function litellmFrames(setup: LitellmFramesSetup): StreamFrames {
     open: () => '',
     reasoning: (text) => delta('reasoning_content', text),
     content: (text) => delta('content', text),
+    // LiteLLM relays the provider's tool-call pieces; the role rides on the first, as with text.
+    toolCall: (call) =>
+      toolCallDeltas(call)
+        .map((piece, index) => {
+          const body = index === 0 ? { ...piece, role: 'assistant' } : piece;
+          started = true;
+          return `${head}[{"index":0,"delta":${JSON.stringify(body)}}]}\n\n`;
+        })
+        .join(''),
     finish: (reason) => `${head}[{"finish_reason":"${reason}","index":0,"delta":{}}]}\n\n`,
     usage(completionTokens, reasoningTokens) {
       if (!setup.includeUsage) return '';

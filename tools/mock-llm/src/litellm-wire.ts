@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatAnswerPlan } from './chat-answer-plan.js';
 import type { ChatContext, ChatWire, StreamFrames, WireResponse } from './chat-wire.js';
+import { toolCallTokens, wholeToolCalls } from './tool-call-plan.js';
 import { deploymentOf, routerFallbacks } from './litellm-deployments.js';
 import {
   litellmMidStreamError,
@@ -125,8 +126,9 @@ export function litellmWire(options: MockLlmOptions, models: readonly MockModel[
     whole(context) {
       const { plan } = context;
       const served = deployment(plan.served);
-      const content = plan.deltas.join('');
+      const content = plan.toolCall ? null : plan.deltas.join('');
       const message: Record<string, unknown> = { content, role: 'assistant' };
+      if (plan.toolCall) message.tool_calls = wholeToolCalls(plan.toolCall);
       if (plan.reasoning.length > 0) {
         const reasoning = plan.reasoning.join('');
         message.reasoning_content = reasoning;
@@ -134,7 +136,8 @@ export function litellmWire(options: MockLlmOptions, models: readonly MockModel[
       }
       const counts = {
         prompt: plan.promptTokens,
-        completion: plan.deltas.length + plan.reasoning.length,
+        completion:
+          plan.deltas.length + plan.reasoning.length + (plan.toolCall ? toolCallTokens(plan.toolCall) : 0),
         reasoning: plan.reasoning.length,
       };
       const body: Record<string, unknown> = {

@@ -5,6 +5,7 @@ import type { ChatContext, ChatWire, StreamFrames } from './chat-wire.js';
 import { jsonResponse } from './chat-wire.js';
 import type { MockLlmOptions, MockModel } from './mock-llm-types.js';
 import { missingKeyBody, openAiErrorBody } from './openai-errors.js';
+import { toolCallDeltas, toolCallTokens, wholeToolCalls } from './tool-call-plan.js';
 
 /**
  * The `openai` flavour: OpenAI's API called directly, from its documented wire (not recorded here):
@@ -59,7 +60,8 @@ export function openaiWire(_options: MockLlmOptions, models: readonly MockModel[
     },
     whole(context) {
       const { plan, created } = context;
-      const completionTokens = plan.deltas.length + plan.reasoning.length;
+      const completionTokens =
+        plan.deltas.length + plan.reasoning.length + (plan.toolCall ? toolCallTokens(plan.toolCall) : 0);
       return jsonResponse(
         200,
         {
@@ -70,7 +72,15 @@ export function openaiWire(_options: MockLlmOptions, models: readonly MockModel[
           choices: [
             {
               index: 0,
-              message: { role: 'assistant', content: plan.deltas.join(''), refusal: null, annotations: [] },
+              message: plan.toolCall
+                ? {
+                    role: 'assistant',
+                    content: null,
+                    tool_calls: wholeToolCalls(plan.toolCall),
+                    refusal: null,
+                    annotations: [],
+                  }
+                : { role: 'assistant', content: plan.deltas.join(''), refusal: null, annotations: [] },
               logprobs: null,
               finish_reason: plan.finishReason,
             },
@@ -101,6 +111,12 @@ export function openaiWire(_options: MockLlmOptions, models: readonly MockModel[
           chunk(
             `{"index":0,"delta":{"content":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}`,
           ),
+        toolCall: (call) =>
+          toolCallDeltas(call)
+            .map((delta) =>
+              chunk(`{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":null}`),
+            )
+            .join(''),
         finish: (reason) => chunk(`{"index":0,"delta":{},"logprobs":null,"finish_reason":"${reason}"}`),
         usage: (completionTokens, reasoningTokens) => {
           if (!plan.includeUsage) return '';

@@ -93,7 +93,8 @@ export function openAiErrorOf(
 
 export function sendOpenAiError(reply: FastifyReply, error: unknown) {
   const { status, retryAfterSeconds, body } = openAiErrorOf(error, reply.request);
-  if (retryAfterSeconds !== undefined)
-    reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterSeconds))));
+  // Every 429 says when to come back (the SDKs wait that long): 1 s when nothing said more.
+  const wait = retryAfterSeconds ?? (status === 429 ? 1 : undefined);
+  if (wait !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(wait))));
   return reply.status(status).send(body);
 }
