@@ -31,6 +31,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # ---- 3. runtime ----------------------------------------------------------------------------------
 FROM node:26-trixie-slim AS runtime
+# HOST: every interface, since a container is reached from outside (the app's own default is 127.0.0.1).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
