@@ -51,7 +51,8 @@ export async function publishingRig(env: Record<string, string> = {}): Promise<P
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'publishing-'));
   fs.writeFileSync(path.join(dir, 'litellm.yaml'), LITELLM);
   fs.writeFileSync(path.join(dir, 'plans.yaml'), PLANS);
-  const mock = await startMockLlm({ interTokenMs: 1 });
+  // No cost in the upstream's usage: the ledger prices the tokens from the catalog (as for most proxies).
+  const mock = await startMockLlm({ interTokenMs: 1, streamUsageCost: false });
   const apps: TestApp[] = [];
   return {
     mock,

@@ -16,15 +16,27 @@ import { secondsUntil } from '../limits/budget-month.js';
  * What visitors of one chatbot spent in the month (its visitor conversations' answers): seeds the
  * bot's spend counter the first time an instance sees the bot in a month, so a restart or a fresh
  * Redis forgets nothing. `id` is the chatbot id (the bot's LimitsService counts per bot, not user).
+ * An answer keeps the upstream's cost when it reported one; otherwise its tokens (as charged) are
+ * priced from the catalog, as the charge was (limits/call-charge.ts).
  */
-export function visitorSpentThisMonth(db: Db): SpentThisMonth {
+export function visitorSpentThisMonth(
+  db: Db,
+  priceOf: (model: string) => ModelPrice | undefined,
+): SpentThisMonth {
   return async (chatbotId, monthStart) => {
     const rows = await db
       .select({
+        model: messages.model,
+        reported: sql<string | number | null>`sum(${messages.costUsd})`,
+        promptTokens: sql<
+          string | number | null
+        >`sum(${messages.promptTokens}) filter (where ${messages.costUsd} is null)`,
+        completionTokens: sql<
+          string | number | null
+        >`sum(${messages.completionTokens}) filter (where ${messages.costUsd} is null)`,
         tokens: sql<
           string | number | null
         >`sum(coalesce(${messages.promptTokens}, 0)::bigint + coalesce(${messages.completionTokens}, 0))`,
-        costUsd: sql<string | number | null>`sum(${messages.costUsd})`,
       })
       .from(messages)
       .innerJoin(conversations, eq(conversations.id, messages.conversationId))
@@ -34,9 +46,32 @@ export function visitorSpentThisMonth(db: Db): SpentThisMonth {
           isNotNull(conversations.visitorId),
           gte(messages.createdAt, monthStart),
         ),
-      );
-    return { tokens: Number(rows[0]?.tokens ?? 0), costUsd: Number(rows[0]?.costUsd ?? 0) };
+      )
+      .groupBy(messages.model);
+    return rows.reduce(
+      (total, row) => ({
+        tokens: total.tokens + Number(row.tokens ?? 0),
+        costUsd: total.costUsd + pricedCost(row, row.model ? priceOf(row.model) : undefined),
+      }),
+      { tokens: 0, costUsd: 0 },
+    );
   };
+}
+
+/** Reported cost plus the unreported answers' tokens at the catalog price. */
+export function pricedCost(
+  row: {
+    reported: string | number | null;
+    promptTokens: string | number | null;
+    completionTokens: string | number | null;
+  },
+  price: ModelPrice | undefined,
+): number {
+  return (
+    Number(row.reported ?? 0) +
+    Number(row.promptTokens ?? 0) * (price?.inputCostPerToken ?? 0) +
+    Number(row.completionTokens ?? 0) * (price?.outputCostPerToken ?? 0)
+  );
 }
 
 /**

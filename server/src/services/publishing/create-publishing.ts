@@ -57,7 +57,7 @@ export function createPublishing(deps: PublishingDeps) {
   // The bots' monthly spend: the same store and scripts as the users' budgets, counted per chatbot.
   const botSpend = new LimitsService({
     store: deps.limits.store,
-    spentThisMonth: visitorSpentThisMonth(deps.db),
+    spentThisMonth: visitorSpentThisMonth(deps.db, (model) => deps.catalog.get(model)),
     logger: deps.logger,
     keyPrefix: 'limits:bot:',
   });
@@ -78,7 +78,7 @@ export function createPublishing(deps: PublishingDeps) {
     publicChat,
     bots,
     botSpend,
-    inbox: new InboxService(deps.db, deps.chatbots, deps.conversations),
+    inbox: new InboxService(deps.db, deps.chatbots, deps.conversations, (model) => deps.catalog.get(model)),
     /** A chatbot changed on another instance: its publication may have too. */
     forget: () => bots.forget(),
   };

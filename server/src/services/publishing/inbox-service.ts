@@ -6,6 +6,8 @@ import { containsPattern } from '../../db/repositories/conversation-repository.j
 import { AppError, notFound } from '../../errors.js';
 import type { ChatbotService } from '../chatbot-service.js';
 import type { ConversationService } from '../conversation-service.js';
+import type { ModelPrice } from '../limits/index.js';
+import { pricedCost } from './bot-spend.js';
 import { VisitorRepository } from './visitor-repository.js';
 
 const PAGE_SIZE = 30;
@@ -23,6 +25,7 @@ export class InboxService {
     private readonly db: Db,
     private readonly chatbots: Pick<ChatbotService, 'getRow'>,
     private readonly conversations: Pick<ConversationService, 'get'>,
+    private readonly priceOf: (model: string) => ModelPrice | undefined,
   ) {
     this.visitors = new VisitorRepository(db);
   }
@@ -148,16 +151,23 @@ export class InboxService {
       this.db
         .select({
           day,
+          model: messages.model,
           messages: sql<number>`count(*) filter (where ${messages.role} = 'user')::int`,
           tokens: sql<
             string | number
           >`coalesce(sum(coalesce(${messages.promptTokens}, 0)::bigint + coalesce(${messages.completionTokens}, 0)), 0)`,
-          costUsd: sql<string | number>`coalesce(sum(${messages.costUsd}), 0)`,
+          reported: sql<string | number | null>`sum(${messages.costUsd})`,
+          promptTokens: sql<
+            string | number | null
+          >`sum(${messages.promptTokens}) filter (where ${messages.costUsd} is null)`,
+          completionTokens: sql<
+            string | number | null
+          >`sum(${messages.completionTokens}) filter (where ${messages.costUsd} is null)`,
         })
         .from(messages)
         .innerJoin(conversations, eq(conversations.id, messages.conversationId))
         .where(visitorMessages)
-        .groupBy(day),
+        .groupBy(day, messages.model),
       this.db
         .select({
           day: sql<string>`to_char(${conversations.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`,
@@ -189,7 +199,15 @@ export class InboxService {
         .orderBy(sql`count(*) desc`, sql`min(first.content)`)
         .limit(TOP_QUESTIONS),
     ]);
-    const byDay = new Map(perDay.map((row) => [row.day, row]));
+    // Per day and model (a cost without the upstream's figure is priced from the catalog, as charged).
+    const byDay = new Map<string, { messages: number; tokens: number; costUsd: number }>();
+    for (const row of perDay) {
+      const total = byDay.get(row.day) ?? { messages: 0, tokens: 0, costUsd: 0 };
+      total.messages += Number(row.messages);
+      total.tokens += Number(row.tokens);
+      total.costUsd += pricedCost(row, row.model ? this.priceOf(row.model) : undefined);
+      byDay.set(row.day, total);
+    }
     const conversationsByDay = new Map(newConversations.map((row) => [row.day, Number(row.count)]));
     const list: AnalyticsDay[] = [];
     for (let index = 0; index < days; index += 1) {
@@ -198,9 +216,9 @@ export class InboxService {
       list.push({
         date,
         conversations: conversationsByDay.get(date) ?? 0,
-        messages: Number(row?.messages ?? 0),
-        tokens: Number(row?.tokens ?? 0),
-        costUsd: Number(row?.costUsd ?? 0),
+        messages: row?.messages ?? 0,
+        tokens: row?.tokens ?? 0,
+        costUsd: row?.costUsd ?? 0,
       });
     }
     return {
