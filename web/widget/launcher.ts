@@ -6,14 +6,7 @@
  * postMessage, each checking the other's window and origin (panel-channel.ts is the panel's side).
  */
 import { LAUNCHER_ICON_PATHS } from '../src/components/publish/appearance';
-import { WIDGET_MESSAGE_SOURCE } from '../src/components/publish/panel-channel';
-
-interface LauncherLook {
-  accent: string;
-  position: 'right' | 'left';
-  launcherIcon: keyof typeof LAUNCHER_ICON_PATHS;
-  title: string;
-}
+import { WIDGET_MESSAGE_SOURCE, type LauncherLook } from '../src/components/publish/panel-channel';
 
 const DEFAULT_LOOK: LauncherLook = {
   accent: '#4338ca',
@@ -22,6 +15,10 @@ const DEFAULT_LOOK: LauncherLook = {
   title: 'Chat',
 };
 const CLOSE_PATH = 'M6 6l12 12M18 6L6 18';
+/** The panel says hello as it starts; a frame that stays silent this long after loading was refused. */
+const SILENT_PANEL_MS = 5000;
+const REFUSED_TEXT =
+  'This chat cannot be used on this website: its owner has not allowed this site to embed it.';
 
 const STYLE = `
 :host { all: initial; position: fixed; bottom: 20px; right: 20px; z-index: 2147483000;
@@ -44,6 +41,8 @@ const STYLE = `
 :host([data-position=left]) .panel { right: auto; left: 0; }
 .panel[hidden] { display: none; }
 .panel iframe { border: 0; width: 100%; height: 100%; display: block; }
+.refused { height: 100%; display: grid; place-items: center; padding: 24px; text-align: center; color: #1c1e26;
+  font-size: 15px; }
 @media (max-width: 480px) {
   .panel { position: fixed; inset: 0; width: auto; height: auto; border-radius: 0; }
   :host([data-open]) .launcher { display: none; }
@@ -65,6 +64,20 @@ function textOn(hex: string): string {
   return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? '#ffffff' : '#111318';
 }
 
+/** A look from another window or the network, checked field by field (bad values keep the default). */
+function readLook(appearance: Partial<Record<keyof LauncherLook, unknown>>, name?: unknown): LauncherLook {
+  const { accent, position, launcherIcon, title } = appearance;
+  return {
+    accent: typeof accent === 'string' && /^#[0-9a-f]{6}$/i.test(accent) ? accent : DEFAULT_LOOK.accent,
+    position: position === 'left' ? 'left' : 'right',
+    launcherIcon:
+      typeof launcherIcon === 'string' && launcherIcon in LAUNCHER_ICON_PATHS
+        ? (launcherIcon as LauncherLook['launcherIcon'])
+        : 'chat',
+    title: (typeof title === 'string' && title) || (typeof name === 'string' && name) || DEFAULT_LOOK.title,
+  };
+}
+
 function mount(script: HTMLScriptElement, slug: string) {
   const appOrigin = new URL(script.src, location.href).origin;
   const openKey = `chatbot-widget:${slug}:open`;
@@ -83,6 +96,20 @@ function mount(script: HTMLScriptElement, slug: string) {
   let look = DEFAULT_LOOK;
   let frame: HTMLIFrameElement | null = null;
   let open = false;
+  let heard = false;
+  /** Why the panel cannot be shown here (the server refused this website), or null. */
+  let refused: string | null = null;
+
+  function showRefusal(text: string) {
+    refused = text;
+    frame?.remove();
+    frame = null;
+    const note = document.createElement('p');
+    note.className = 'refused';
+    note.setAttribute('role', 'alert');
+    note.textContent = text;
+    panel.replaceChildren(note);
+  }
 
   function draw() {
     host.dataset.position = look.position;
@@ -110,12 +137,20 @@ function mount(script: HTMLScriptElement, slug: string) {
     } catch {
       // storage blocked: the panel just does not reopen by itself after a page change
     }
-    if (next && !frame) {
-      frame = document.createElement('iframe');
-      frame.src = `${appOrigin}/embed/${encodeURIComponent(slug)}`;
-      frame.referrerPolicy = 'origin';
-      frame.allow = 'clipboard-write';
-      panel.append(frame);
+    if (next && !frame && !refused) {
+      const created = document.createElement('iframe');
+      created.src = `${appOrigin}/embed/${encodeURIComponent(slug)}`;
+      created.referrerPolicy = 'origin';
+      created.allow = 'clipboard-write';
+      // A host the bot does not allow gets no frame at all (frame-ancestors): say so instead.
+      created.addEventListener('load', () =>
+        setTimeout(() => {
+          if (!heard && frame === created) showRefusal(REFUSED_TEXT);
+        }, SILENT_PANEL_MS),
+      );
+      frame = created;
+      panel.append(created);
+      draw();
     }
     panel.hidden = !next;
     if (next) host.setAttribute('data-open', '');
@@ -134,11 +169,15 @@ function mount(script: HTMLScriptElement, slug: string) {
   });
   window.addEventListener('message', (event) => {
     if (!frame || event.source !== frame.contentWindow || event.origin !== appOrigin) return;
-    const data = event.data as { source?: unknown; type?: unknown; count?: unknown } | null;
+    const data = event.data as { source?: unknown; type?: unknown; count?: unknown; look?: unknown } | null;
     if (!data || data.source !== WIDGET_MESSAGE_SOURCE) return;
+    heard = true;
     if (data.type === 'close') setOpen(false, true);
     else if (data.type === 'ready') tell(open ? 'open' : 'hidden');
-    else if (data.type === 'unread' && typeof data.count === 'number') {
+    else if (data.type === 'loaded' && data.look && typeof data.look === 'object') {
+      look = readLook(data.look as Partial<Record<keyof LauncherLook, unknown>>);
+      draw();
+    } else if (data.type === 'unread' && typeof data.count === 'number') {
       badge.textContent = String(data.count);
       badge.hidden = open || data.count <= 0;
     }
@@ -152,18 +191,13 @@ function mount(script: HTMLScriptElement, slug: string) {
   })
     .then(async (response) => {
       if (response.status === 404) return host.remove(); // not published (any more): no launcher
+      if (response.status === 403) return showRefusal(REFUSED_TEXT);
       if (!response.ok) return;
-      const bot = (await response.json()) as { name?: string; appearance?: Partial<LauncherLook> };
-      const appearance = bot.appearance ?? {};
-      look = {
-        accent: /^#[0-9a-f]{6}$/i.test(appearance.accent ?? '') ? (appearance.accent as string) : look.accent,
-        position: appearance.position === 'left' ? 'left' : 'right',
-        launcherIcon:
-          appearance.launcherIcon && appearance.launcherIcon in LAUNCHER_ICON_PATHS
-            ? appearance.launcherIcon
-            : 'chat',
-        title: appearance.title || bot.name || look.title,
+      const bot = (await response.json()) as {
+        name?: unknown;
+        appearance?: Partial<Record<keyof LauncherLook, unknown>>;
       };
+      look = readLook(bot.appearance ?? {}, bot.name);
       draw();
     })
     .catch(() => undefined); // unreachable or not allowed cross-origin: the default look; the panel says why

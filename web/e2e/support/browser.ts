@@ -11,7 +11,8 @@ const adminCli = fileURLToPath(new URL('../../../server/dist/admin.js', import.m
 
 export const baseUrl = () => inject('baseUrl');
 
-export function launchBrowser(): Promise<Browser> {
+/** Chromium for the tests; `extraArgs` adds switches (e.g. --test-third-party-cookie-phaseout). */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -23,6 +24,7 @@ export function launchBrowser(): Promise<Browser> {
       '--no-first-run',
       '--disable-quic',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }
