@@ -4,6 +4,7 @@ export const serverInfo: PublicServerInfo = {
   llmMode: 'proxy',
   defaultModel: 'chat-default',
   plans: ['basic', 'pro'],
+  signup: 'open',
 };
 
 export const models: ModelListEntry[] = [

@@ -1,17 +1,16 @@
 import type { Me, PublicServerInfo } from '@app/common';
 
 /** How people get an account on this server (`SIGNUP`, GET /api/config `signup`). */
-export type SignupMode = 'open' | 'invite' | 'closed';
+export type SignupMode = PublicServerInfo['signup'];
 
-/** The server's sign-up mode; `open` when the server does not say (older servers). */
+/** The server's sign-up mode; `open` until the server info has loaded. */
 export function signupModeOf(info: PublicServerInfo | null | undefined): SignupMode {
-  const value = (info as { signup?: unknown } | null | undefined)?.signup;
-  return value === 'invite' || value === 'closed' ? value : 'open';
+  return info?.signup ?? 'open';
 }
 
 /** True for the account that signed up first and so became the administrator (GET /api/me). */
 export function isFirstAccount(me: Me | null | undefined): boolean {
-  return (me as { firstAccount?: unknown } | null | undefined)?.firstAccount === true && me?.role === 'admin';
+  return me?.firstAccount === true && me.role === 'admin';
 }
 
 export const SIGNUP_CLOSED_SENTENCE =

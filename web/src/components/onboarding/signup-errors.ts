@@ -9,7 +9,8 @@ export const INVITE_INVALID_SENTENCE =
 /** The sign-up refusals that are about who may sign up, in sentences, on the field they concern. */
 export function signupRefusal(error: ApiError | null): { invite?: string; top?: string } | null {
   if (!error) return null;
-  if (error.code === 'invite_invalid') return { invite: INVITE_INVALID_SENTENCE };
+  // The server words it for the form (missing or not usable); ours when it sends no sentence.
+  if (error.code === 'invite_invalid') return { invite: error.message.trim() || INVITE_INVALID_SENTENCE };
   if (error.code === 'signup_closed') return { top: SIGNUP_CLOSED_SENTENCE };
   return null;
 }
