@@ -39,6 +39,7 @@ export async function startApiFixture(
     database?: Database;
     logger?: Logger;
     interTokenMs?: number;
+    adminCliToken?: string;
   } = {},
 ): Promise<ApiFixture> {
   const mock =
@@ -67,6 +68,7 @@ export async function startApiFixture(
     },
     ...(options.database ? { database: options.database } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.adminCliToken ? { adminCliToken: options.adminCliToken } : {}),
   });
   const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -132,7 +132,10 @@ async function streamAnswer(
   buffer += frames.finish(plan.finishReason);
   buffer +=
     continuedAt === null
-      ? frames.usage(deltas.length + (plan.toolCall ? toolCallTokens(plan.toolCall) : 0), plan.reasoning.length)
+      ? frames.usage(
+          deltas.length + (plan.toolCall ? toolCallTokens(plan.toolCall) : 0),
+          plan.reasoning.length,
+        )
       : frames.usage(deltas.length - continuedAt, 0);
   end(buffer + frames.done());
 }

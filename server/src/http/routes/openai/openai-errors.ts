@@ -48,7 +48,9 @@ export function openAiErrorOf(
     const details =
       error instanceof AppError ? (error.extra.details as { param?: unknown } | undefined) : undefined;
     const param = typeof details?.param === 'string' ? details.param : code === 'not_found' ? 'model' : null;
+    // Ours is an error; an upstream's failure a warning (the upstream's own logs have the rest).
     if (status >= 500 && error instanceof AppError) request.log.error({ err: error }, 'request failed');
+    else if (status >= 500) request.log.warn({ err: error }, 'chatbot API call failed upstream');
     return {
       status,
       ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
