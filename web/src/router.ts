@@ -120,6 +120,12 @@ const routes = [
         meta: { admin: true, title: 'Admin · Users' },
       },
       {
+        path: 'invites',
+        name: 'admin-invites',
+        component: () => import('./pages/admin/AdminInvitesPage.vue'),
+        meta: { admin: true, title: 'Admin · Invites' },
+      },
+      {
         path: 'plans',
         name: 'admin-plans',
         component: () => import('./pages/admin/AdminPlansPage.vue'),

@@ -56,10 +56,27 @@ export interface AuditRow {
   id: string;
   actor: string;
   targetEmail: string;
-  action: 'set_plan' | 'set_role' | 'disable' | 'enable';
+  action: 'set_plan' | 'set_role' | 'disable' | 'enable' | 'invite_create' | 'invite_revoke';
   fromValue: string | null;
   toValue: string | null;
   createdAt: string;
+}
+
+export interface AdminInvite {
+  id: string;
+  email: string | null;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  status: 'open' | 'used' | 'expired';
+  usedAt: string | null;
+  usedEmail: string | null;
+}
+
+/** A new invite: its link is shown once (only a hash of the code is kept). */
+export interface CreatedInvite extends AdminInvite {
+  code: string;
+  link: string;
 }
 
 /** The admin console's reads and writes (every route answers 404 to a non-admin). */
@@ -72,6 +89,9 @@ export interface AdminApi {
   models(): Promise<AdminModels>;
   usage(month?: string): Promise<AdminUsage>;
   audit(): Promise<AuditRow[]>;
+  invites(): Promise<AdminInvite[]>;
+  createInvite(body: { email: string | null; expiresInHours: number | null }): Promise<CreatedInvite>;
+  revokeInvite(id: string): Promise<void>;
 }
 
 export function createAdminApi(http: HttpClient): AdminApi {
@@ -91,5 +111,10 @@ export function createAdminApi(http: HttpClient): AdminApi {
     usage: (month) =>
       http.json('GET', month ? `/api/admin/usage?month=${encodeURIComponent(month)}` : '/api/admin/usage'),
     audit: () => http.json('GET', '/api/admin/audit'),
+    invites: () => http.json('GET', '/api/admin/invites'),
+    createInvite: (body) => http.json('POST', '/api/admin/invites', body),
+    async revokeInvite(id) {
+      await http.json('DELETE', `/api/admin/invites/${encodeURIComponent(id)}`);
+    },
   };
 }
