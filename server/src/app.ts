@@ -43,6 +43,8 @@ import { PlanOverviewService } from './services/account/plan-overview-service.js
 import { adminConsoleRoutes } from './http/routes/admin/admin-console.routes.js';
 import { AdminUsersService } from './services/admin/admin-users-service.js';
 import { listAudit } from './services/admin/admin-audit.js';
+import { apiKeysRoutes } from './http/routes/openai/api-keys.routes.js';
+import { openAiRoutes } from './http/routes/openai/openai.routes.js';
 import { invitesRoutes } from './http/routes/admin/invites.routes.js';
 import { InviteService } from './services/invites/invite-service.js';
 import { isFirstAccount } from './services/invites/first-account.js';
@@ -187,6 +189,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(conversationsRoutes, { conversations });
   await app.register(liveRoutes, { conversations, runs: chat.runs });
   await app.register(promptsRoutes, { prompts });
+  // The chatbot API: bearer keys on /v1 (never cookies, no origin check), keys managed on /api.
+  await app.register(apiKeysRoutes, { keys: services.api.keys });
+  await app.register(openAiRoutes, { prefix: '/v1', api: services.api });
   await app.register(usageRoutes, {
     usage,
     catalog,
@@ -207,7 +212,10 @@ async function registerOpenApi(app: FastifyInstance, withUi: boolean) {
     openapi: {
       info: { title: 'Chatbot Builder API', version: '1.0.0' },
       components: {
-        securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'better-auth.session_token' } },
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'better-auth.session_token' },
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (cbk_…), /v1 only' },
+        },
       },
       security: [{ session: [] }],
     },

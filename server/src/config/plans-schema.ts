@@ -41,10 +41,21 @@ export const upgradeSchema = z
 
 export type PlanUpgrade = z.infer<typeof upgradeSchema>;
 
+/** What a plan may do with API keys (/v1/*); a plan of a plans file without it has none. */
+export const apiKeysEntitlementSchema = z
+  .object({
+    allowed: z.boolean({ error: 'expected true or false' }),
+    maxKeys: positiveInt.optional(),
+  })
+  .strict();
+
+export type ApiKeysEntitlement = z.infer<typeof apiKeysEntitlementSchema>;
+
 export const planSectionSchema = z
   .object({
     models: modelList.min(1, 'expected at least one model alias (or "*")'),
     limits: planLimitsSchema.optional(),
+    apiKeys: apiKeysEntitlementSchema.optional(),
   })
   .strict();
 
@@ -57,6 +68,7 @@ export const plansFileSchema = z
       .object({
         models: modelList.min(1, 'is empty: users without a plan could use no model').optional(),
         limits: planLimitsSchema.optional(),
+        apiKeys: apiKeysEntitlementSchema.optional(),
       })
       .strict()
       .optional(),

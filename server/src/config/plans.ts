@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { CatalogModel } from '../models/catalog-model.js';
 import { formatPath, InvalidConfigError } from '../models/invalid-config-error.js';
 import {
+  type ApiKeysEntitlement,
   type PlanUpgrade,
   PLAN_NAME_PATTERN,
   planModelsJsonSchema,
@@ -21,6 +22,8 @@ export const ALL_MODELS = '*';
 export interface PlanEntry {
   models: readonly string[];
   limits: PlanLimits;
+  /** The plans file's `apiKeys` section (absent in a file: not allowed). */
+  apiKeys?: ApiKeysEntitlement | undefined;
 }
 
 /** Which plan may use which model, and (for the limits work) with which limits. Immutable. */
@@ -40,6 +43,8 @@ export interface PlanTable {
   /** Allowed aliases (may contain "*"); the baseline for no plan or an unknown plan. */
   modelsFor(plan: string | null | undefined): readonly string[];
   limitsFor(plan: string | null | undefined): PlanLimits;
+  /** API keys (/v1/*): allowed, and how many (no plans file: allowed, no maximum). */
+  apiKeysFor(plan: string | null | undefined): ApiKeysEntitlement;
 }
 
 export interface PlansConfigInput {
@@ -106,13 +111,17 @@ export function parsePlansYaml(
   const parsed = validate(plansFileSchema, document.toJS(), source);
   const plans = Object.entries(parsed.plans).map(([name, plan]): [string, PlanEntry] => [
     name,
-    { models: plan.models, limits: plan.limits ?? {} },
+    { models: plan.models, limits: plan.limits ?? {}, apiKeys: plan.apiKeys },
   ]);
   const fileBaseline = parsed.baseline?.models;
   if (fileBaseline && options.baselineModels) {
     warnings.push(`LLM_BASELINE_MODELS is ignored: ${source} has a baseline`);
   }
-  const baseline = { models: fileBaseline ?? options.baselineModels, limits: parsed.baseline?.limits };
+  const baseline = {
+    models: fileBaseline ?? options.baselineModels,
+    limits: parsed.baseline?.limits,
+    apiKeys: parsed.baseline?.apiKeys,
+  };
   return buildPlanTable('file', source, plans, baseline, warnings, parsed.upgrade ?? {});
 }
 
@@ -174,7 +183,11 @@ function buildPlanTable(
   source: PlanTable['source'],
   where: string,
   plans: [string, PlanEntry][],
-  baselineInput: { models?: readonly string[] | undefined; limits?: PlanLimits | undefined },
+  baselineInput: {
+    models?: readonly string[] | undefined;
+    limits?: PlanLimits | undefined;
+    apiKeys?: ApiKeysEntitlement | undefined;
+  },
   warnings: string[],
   upgrade: PlanUpgrade = {},
 ): PlanTable {
@@ -191,12 +204,16 @@ function buildPlanTable(
   }
   if (problems.length > 0) throw new InvalidConfigError(where, problems);
   const byName = new Map(
-    plans.map(([name, plan]) => [name, { models: dedupe(plan.models), limits: plan.limits }]),
+    plans.map(([name, plan]) => [
+      name,
+      { models: dedupe(plan.models), limits: plan.limits, apiKeys: plan.apiKeys },
+    ]),
   );
   const cheapest = byName.get(plans[0]![0])!;
   const baseline: PlanEntry = {
     models: baselineInput.models ? dedupe(baselineInput.models) : cheapest.models,
     limits: baselineInput.limits ?? cheapest.limits,
+    apiKeys: baselineInput.apiKeys ?? cheapest.apiKeys,
   };
   const names = plans.map(([name]) => name);
   const version = createHash('sha256')
@@ -215,6 +232,8 @@ function buildPlanTable(
     rankOf: (plan: string | null | undefined) => (plan ? names.indexOf(plan) : -1),
     modelsFor: (plan: string | null | undefined) => entryFor(plan).models,
     limitsFor: (plan: string | null | undefined) => entryFor(plan).limits,
+    // Like publishing: a plans file that says nothing allows none; without a file everyone may.
+    apiKeysFor: (plan: string | null | undefined) => entryFor(plan).apiKeys ?? { allowed: source !== 'file' },
   });
 }
 

@@ -21,6 +21,7 @@ import { createLimits, ledgerSpentThisMonth } from './limits/index.js';
 import { PromptService } from './prompt-service.js';
 import { SubscriptionService } from './subscription-service.js';
 import { UsageService } from './usage-service.js';
+import { createApiServices } from './api-keys/create-api-services.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -57,9 +58,15 @@ export function createServices({ config, database, llm, catalog, plans, logger }
           onInvalidation: (invalidation) => {
             if (invalidation.kind === 'chatbot') chatbots.forget(invalidation.chatbotId);
             else if (invalidation.kind === 'plan') subscriptions.forget(invalidation.userId);
-            else sessions.forgetGroup(invalidation.userId);
+            else if (invalidation.kind === 'api_key') api.keys.forget(invalidation.keyId);
+            else {
+              sessions.forgetGroup(invalidation.userId);
+              // A disabled or deleted owner: their keys are verified again (rare; all of them).
+              api.keys.forgetAll();
+            }
           },
           onResubscribed: () => {
+            api.keys.forgetAll();
             chatbots.forgetAll();
             subscriptions.forgetAll();
             sessions.clear();
@@ -149,6 +156,22 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     logger,
   });
   const usage = new UsageService(database.db);
+  // The chatbot API (/v1): keys, and stateless completions through the same limits and ledger.
+  const api = createApiServices({
+    db: database.db,
+    llm: llmClient,
+    catalog,
+    plans: () => plans.current(),
+    activePlanOf,
+    chatbots,
+    assertModelAllowed: checkModel,
+    admit: admitCall,
+    limitsStore: limits.service.store,
+    usage,
+    logger,
+    maxTurnMs: config.chat.maxTurnMs,
+    announceRevoke: (keyId) => announce({ kind: 'api_key', keyId }),
+  });
 
   let recovery: RecoveryJob | null = null;
   return {
@@ -165,6 +188,7 @@ export function createServices({ config, database, llm, catalog, plans, logger }
       liveRun: (conversationId) => chat.runs.peek(conversationId),
     }),
     usage,
+    api,
     prompts: new PromptService(llmClient, usage, { model: config.llm.modelPromptGen, admit: admitCall }),
     /** Answers left `streaming` by a dead process become `interrupted`: now, then every 30 s. */
     startRecovery: () => {

@@ -84,7 +84,7 @@ describe('API keys across two instances', () => {
     expect(statuses.filter((status) => status === 429)).toHaveLength(40);
     const refused = responses.find((response) => response.status === 429)!;
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await refused.json()).error.code).toBe('rate_limit_exceeded');
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limit_exceeded');
     await Promise.all(responses.filter((response) => !response.bodyUsed).map((response) => response.text()));
   });
 
