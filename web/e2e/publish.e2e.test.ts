@@ -24,8 +24,15 @@ let otherHost: HostPage;
 const slug = `bakery-${Date.now().toString(36)}`;
 const figures: Record<string, number> = {};
 
+/** Screenshots go to the artifacts; with UPDATE_SCREENSHOTS=1 to docs/screenshots as well. */
+async function shot(page: Page, name: string, fullPage = false) {
+  await page.screenshot({ path: `${artifacts}${name}.png`, fullPage });
+  if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: `${screenshots}${name}.png`, fullPage });
+}
+
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true });
+  mkdirSync(artifacts, { recursive: true });
   browser = await launchBrowser();
   allowedHost = await startHostPage(() => hostPageHtml(baseUrl(), slug));
   otherHost = await startHostPage(() => hostPageHtml(baseUrl(), slug, 'Not allowed shop'));
@@ -35,7 +42,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  mkdirSync(artifacts, { recursive: true });
   writeFileSync(`${artifacts}publish-figures.json`, JSON.stringify(figures, null, 2));
   await browser?.close();
   await allowedHost?.close();
@@ -89,9 +95,9 @@ it('the owner publishes the bot as a widget: field errors on their field, then t
     `<script src="${baseUrl()}/widget.js" data-chatbot="${slug}" async></script>`,
   );
   await owner.setViewportSize(DESKTOP);
-  await owner.screenshot({ path: `${screenshots}publish-settings-desktop.png`, fullPage: true });
+  await shot(owner, `publish-settings-desktop`, true);
   await owner.setViewportSize(PHONE);
-  await owner.screenshot({ path: `${screenshots}publish-settings-mobile.png`, fullPage: true });
+  await shot(owner, `publish-settings-mobile`, true);
   expect(await owner.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
   await owner.setViewportSize(DESKTOP);
 });
@@ -125,8 +131,6 @@ it('a visitor on the allowed website opens the widget (the panel loads only then
     .poll(async () => ((await answerText(panel(page))) ?? '').length, { timeout: 15_000 })
     .toBeGreaterThan(30);
   const beforeReload = (await answerText(panel(page))) ?? '';
-  await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: `${screenshots}widget-desktop.png` });
 
   await page.reload(); // a page change on the host site, mid-answer
   // The panel was open: it opens again by itself, on the same conversation, the answer still going.
@@ -139,6 +143,7 @@ it('a visitor on the allowed website opens the widget (the panel loads only then
   await panel(page)
     .locator('[data-testid="assistant-message"][data-status="complete"]')
     .waitFor({ timeout: 30_000 });
+  await shot(page, 'widget-desktop');
 
   // Escape closes the panel and gives the focus back to the launcher.
   await panel(page).getByRole('textbox', { name: 'Message', exact: true }).focus();
@@ -156,12 +161,12 @@ it('a visitor on the allowed website opens the widget (the panel loads only then
 it('on a phone the panel takes the whole screen', async () => {
   const { page } = await visitorPage(PHONE);
   await page.goto(allowedHost.url);
-  await page.screenshot({ path: `${screenshots}widget-launcher-mobile.png` });
+  await shot(page, `widget-launcher-mobile`);
   await launcher(page).click();
   await panel(page).getByTestId('visitor-greeting').waitFor();
   const box = await page.locator('[data-chatbot-widget] iframe').boundingBox();
   expect(box?.width).toBe(PHONE.width);
-  await page.screenshot({ path: `${screenshots}widget-mobile.png` });
+  await shot(page, `widget-mobile`);
   await panel(page).getByTestId('panel-close').click();
   await expect.poll(() => launcher(page).getAttribute('aria-expanded')).toBe('false');
   await page.context().close();
@@ -213,7 +218,7 @@ it('the share link works signed out: branding, greeting, suggestions, streaming,
       .waitFor({ timeout: 20_000 });
     await page.getByTestId('thumb-up').click();
     await expect.poll(() => page.getByTestId('thumb-up').getAttribute('aria-pressed')).toBe('true');
-    await page.screenshot({ path: `${screenshots}share-page-${name}.png` });
+    await shot(page, `share-page-${name}`);
     await page.reload();
     await page.getByTestId('user-message').filter({ hasText: 'Do you make birthday cakes?' }).waitFor();
     expect(await page.getByTestId('thumb-up').getAttribute('aria-pressed')).toBe('true');
@@ -239,14 +244,14 @@ it('the owner sees the visitors’ conversations in the inbox, newest first, wit
     .waitFor();
   await owner.getByTestId('feedback-mark').first().waitFor();
   await owner.setViewportSize(DESKTOP);
-  await owner.screenshot({ path: `${screenshots}inbox-desktop.png`, fullPage: true });
+  await shot(owner, `inbox-desktop`, true);
   await owner.setViewportSize(PHONE);
-  await owner.screenshot({ path: `${screenshots}inbox-mobile.png`, fullPage: true });
+  await shot(owner, `inbox-mobile`, true);
   await owner.setViewportSize(DESKTOP);
 
   await owner.goto(`/chatbots/${chatbotId}/insights`);
   await owner.getByTestId('insights-totals').waitFor();
-  await owner.screenshot({ path: `${screenshots}insights-desktop.png`, fullPage: true });
+  await shot(owner, `insights-desktop`, true);
   const csv = await owner.request.get(`/api/chatbots/${chatbotId}/analytics.csv?days=30`);
   expect(csv.status()).toBe(200);
   expect(csv.headers()['content-type']).toMatch(/text\/csv/);

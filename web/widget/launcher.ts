@@ -81,6 +81,7 @@ function readLook(appearance: Partial<Record<keyof LauncherLook, unknown>>, name
 function mount(script: HTMLScriptElement, slug: string) {
   const appOrigin = new URL(script.src, location.href).origin;
   const openKey = `chatbot-widget:${slug}:open`;
+  const lookKey = `chatbot-widget:${slug}:look`;
   const host = document.createElement('div');
   host.setAttribute('data-chatbot-widget', slug);
   const root = host.attachShadow({ mode: 'open' });
@@ -94,6 +95,23 @@ function mount(script: HTMLScriptElement, slug: string) {
   badge.className = 'badge';
   badge.hidden = true;
   let look = DEFAULT_LOOK;
+  try {
+    const kept = sessionStorage.getItem(lookKey);
+    if (kept) look = readLook(JSON.parse(kept) as Partial<Record<keyof LauncherLook, unknown>>);
+  } catch {
+    // nothing kept (or storage blocked): the default look until the bot's is known
+  }
+
+  /** The bot's look, kept for the next pages of this visit (drawn before any request). */
+  function setLook(next: LauncherLook) {
+    look = next;
+    try {
+      sessionStorage.setItem(lookKey, JSON.stringify(next));
+    } catch {
+      // storage blocked: only the next page's first paint is affected
+    }
+    draw();
+  }
   let frame: HTMLIFrameElement | null = null;
   let open = false;
   let heard = false;
@@ -175,8 +193,7 @@ function mount(script: HTMLScriptElement, slug: string) {
     if (data.type === 'close') setOpen(false, true);
     else if (data.type === 'ready') tell(open ? 'open' : 'hidden');
     else if (data.type === 'loaded' && data.look && typeof data.look === 'object') {
-      look = readLook(data.look as Partial<Record<keyof LauncherLook, unknown>>);
-      draw();
+      setLook(readLook(data.look as Partial<Record<keyof LauncherLook, unknown>>));
     } else if (data.type === 'unread' && typeof data.count === 'number') {
       badge.textContent = String(data.count);
       badge.hidden = open || data.count <= 0;
@@ -197,8 +214,7 @@ function mount(script: HTMLScriptElement, slug: string) {
         name?: unknown;
         appearance?: Partial<Record<keyof LauncherLook, unknown>>;
       };
-      look = readLook(bot.appearance ?? {}, bot.name);
-      draw();
+      setLook(readLook(bot.appearance ?? {}, bot.name));
     })
     .catch(() => undefined); // unreachable or not allowed cross-origin: the default look; the panel says why
   try {
