@@ -38,7 +38,6 @@ describe('visitor caps across two instances', () => {
   let rig: PublishingRig;
   let database: Database;
   let a: TestApp;
-  let b: TestApp;
   let bases: [string, string];
 
   beforeAll(async () => {
@@ -47,7 +46,6 @@ describe('visitor caps across two instances', () => {
     const first = await rig.startApp({ database });
     const second = await rig.startApp({ database });
     a = first.t;
-    b = second.t;
     bases = [first.base, second.base];
   });
   afterAll(async () => {

@@ -50,16 +50,27 @@ describe('BOLA: every id route refuses another user’s ids', () => {
     );
     expect(idRoutes.map((route) => route.key).sort()).toEqual([
       'DELETE /api/chatbots/:id',
+      'DELETE /api/chatbots/:id/publication/avatar',
       'DELETE /api/conversations/:id',
       'GET /api/chatbots/:id',
+      'GET /api/chatbots/:id/analytics',
+      'GET /api/chatbots/:id/analytics.csv',
       'GET /api/chatbots/:id/conversations',
+      'GET /api/chatbots/:id/inbox',
+      'GET /api/chatbots/:id/inbox/:conversationId',
+      'GET /api/chatbots/:id/publication',
       'GET /api/conversations/:id',
       'GET /api/conversations/:id/live',
       'PATCH /api/chatbots/:id',
       'PATCH /api/conversations/:id',
       'POST /api/chatbots/:id/chat',
       'POST /api/conversations/:id/regenerate',
+      'POST /api/messages/:id/edit',
+      'POST /api/messages/:id/regenerate',
       'POST /api/messages/:id/stop',
+      'PUT /api/chatbots/:id/publication',
+      'PUT /api/chatbots/:id/publication/avatar',
+      'PUT /api/conversations/:id/active',
     ]);
     const aliceIds = [alice.chatbotId, alice.conversationId, alice.userMessageId, alice.assistantMessageId];
     const upstreamBefore = s.mock.requests.length;
