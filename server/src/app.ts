@@ -35,6 +35,10 @@ import { adminRoutes } from './http/routes/admin/admin.routes.js';
 import { chatRoutes } from './http/routes/chat/chat.routes.js';
 import { conversationsRoutes } from './http/routes/conversations/conversations.routes.js';
 import { liveRoutes } from './http/routes/conversations/live.routes.js';
+import { publicRoutes } from './http/routes/public/public.routes.js';
+import { publicLiveRoutes } from './http/routes/public/public-live.routes.js';
+import { embedPageRoutes, widgetAssetHeaders } from './http/routes/public/embed-page.routes.js';
+import { publishingRoutes } from './http/routes/publishing/publishing.routes.js';
 import { promptsRoutes } from './http/routes/prompts/prompts.routes.js';
 import { usageRoutes } from './http/routes/usage/usage.routes.js';
 import { accountRoutes } from './http/routes/account/account.routes.js';
@@ -100,7 +104,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     shuttingDown = true;
   });
 
-  const services = createServices({ config, database, llm, catalog, plans, logger: app.log });
+  const services = createServices({
+    config,
+    database,
+    llm,
+    catalog,
+    plans,
+    logger: app.log,
+    secret: auth.options.secret ?? '',
+  });
   const { subscriptions, chatbots, chat, conversations, usage, prompts } = services;
   app.addHook('onReady', async () => services.startRecovery());
   app.addHook('preClose', () => services.finalize(config.server.shutdownGraceMs));
@@ -215,6 +227,11 @@ async function registerOpenApi(app: FastifyInstance, withUi: boolean) {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'better-auth.session_token' },
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (cbk_…), /v1 only' },
+          visitorToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A visitor token (POST /api/public/bots/{slug}/visitors), /api/public only',
+          },
         },
       },
       security: [{ session: [] }],
@@ -225,11 +242,22 @@ async function registerOpenApi(app: FastifyInstance, withUi: boolean) {
   if (withUi) await app.register(swaggerUi, { routePrefix: '/api/docs' });
 }
 
+function hasSpaAt(spaDir: string | null): spaDir is string {
+  return spaDir !== null && fs.existsSync(`${spaDir}/index.html`);
+}
+
 /** Serves the built SPA; unknown non-API GETs get index.html (client-side routes). */
 function registerSpa(app: FastifyInstance, spaDir: string | null) {
-  const hasSpa = spaDir !== null && fs.existsSync(`${spaDir}/index.html`);
+  const hasSpa = hasSpaAt(spaDir);
   if (hasSpa) {
-    void app.register(fastifyStatic, { root: spaDir, wildcard: false, index: false, maxAge: '1h' });
+    void app.register(fastifyStatic, {
+      root: spaDir!,
+      wildcard: false,
+      index: false,
+      maxAge: '1h',
+      // /widget.js is loaded by other websites (issue 22).
+      setHeaders: widgetAssetHeaders,
+    });
   }
   app.setNotFoundHandler((request, reply) => {
     const isPage =

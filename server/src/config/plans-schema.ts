@@ -51,10 +51,35 @@ export const apiKeysEntitlementSchema = z
 
 export type ApiKeysEntitlement = z.infer<typeof apiKeysEntitlementSchema>;
 
+/**
+ * Issue 22: whether the plan's users may publish chatbots to visitors without an account, how many,
+ * and the visitor limits a newly published bot starts with (docs/publishing.md). A plans file whose
+ * plan has no `publishing` section does not allow it; without a plans file everyone may publish.
+ */
+export const planPublishingSchema = z
+  .object({
+    allowed: z.boolean(),
+    maxPublishedBots: positiveInt.optional(),
+    visitorDefaults: z
+      .object({
+        messagesPerHour: positiveInt.optional(),
+        messagesPerDay: positiveInt.optional(),
+        concurrentAnswers: positiveInt.optional(),
+        monthlySpendCapUsd: z.number().min(0).optional(),
+        perIpPerHour: positiveInt.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type PlanPublishing = z.infer<typeof planPublishingSchema>;
+
 export const planSectionSchema = z
   .object({
     models: modelList.min(1, 'expected at least one model alias (or "*")'),
     limits: planLimitsSchema.optional(),
+    publishing: planPublishingSchema.optional(),
     apiKeys: apiKeysEntitlementSchema.optional(),
   })
   .strict();
@@ -68,6 +93,7 @@ export const plansFileSchema = z
       .object({
         models: modelList.min(1, 'is empty: users without a plan could use no model').optional(),
         limits: planLimitsSchema.optional(),
+        publishing: planPublishingSchema.optional(),
         apiKeys: apiKeysEntitlementSchema.optional(),
       })
       .strict()

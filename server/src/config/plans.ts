@@ -6,6 +6,7 @@ import type { CatalogModel } from '../models/catalog-model.js';
 import { formatPath, InvalidConfigError } from '../models/invalid-config-error.js';
 import {
   type ApiKeysEntitlement,
+  type PlanPublishing,
   type PlanUpgrade,
   PLAN_NAME_PATTERN,
   planModelsJsonSchema,
@@ -14,7 +15,11 @@ import {
   type PlanLimits,
 } from './plans-schema.js';
 
-export type { PlanLimits, PlanUpgrade } from './plans-schema.js';
+export type { PlanLimits, PlanPublishing, PlanUpgrade } from './plans-schema.js';
+
+/** Without a plans file, everyone may publish (the laptop demo); a plans file says per plan. */
+const PUBLISHING_WITHOUT_FILE: PlanPublishing = { allowed: true };
+const NO_PUBLISHING: PlanPublishing = { allowed: false };
 
 /** `"*"` in a plan's list: every model the catalog offers. */
 export const ALL_MODELS = '*';
@@ -24,6 +29,8 @@ export interface PlanEntry {
   limits: PlanLimits;
   /** The plans file's `apiKeys` section (absent in a file: not allowed). */
   apiKeys?: ApiKeysEntitlement | undefined;
+  /** The plans file's `publishing` section (issue 22); absent: see publishingFor. */
+  publishing?: PlanPublishing | undefined;
 }
 
 /** Which plan may use which model, and (for the limits work) with which limits. Immutable. */
@@ -45,6 +52,8 @@ export interface PlanTable {
   limitsFor(plan: string | null | undefined): PlanLimits;
   /** API keys (/v1/*): allowed, and how many (no plans file: allowed, no maximum). */
   apiKeysFor(plan: string | null | undefined): ApiKeysEntitlement;
+  /** Publishing to visitors: allowed, how many bots, the default visitor limits. */
+  publishingFor(plan: string | null | undefined): PlanPublishing;
 }
 
 export interface PlansConfigInput {
@@ -111,7 +120,12 @@ export function parsePlansYaml(
   const parsed = validate(plansFileSchema, document.toJS(), source);
   const plans = Object.entries(parsed.plans).map(([name, plan]): [string, PlanEntry] => [
     name,
-    { models: plan.models, limits: plan.limits ?? {}, apiKeys: plan.apiKeys },
+    {
+      models: plan.models,
+      limits: plan.limits ?? {},
+      apiKeys: plan.apiKeys,
+      publishing: plan.publishing ?? NO_PUBLISHING,
+    },
   ]);
   const fileBaseline = parsed.baseline?.models;
   if (fileBaseline && options.baselineModels) {
@@ -121,6 +135,7 @@ export function parsePlansYaml(
     models: fileBaseline ?? options.baselineModels,
     limits: parsed.baseline?.limits,
     apiKeys: parsed.baseline?.apiKeys,
+    publishing: parsed.baseline?.publishing,
   };
   return buildPlanTable('file', source, plans, baseline, warnings, parsed.upgrade ?? {});
 }
@@ -187,6 +202,7 @@ function buildPlanTable(
     models?: readonly string[] | undefined;
     limits?: PlanLimits | undefined;
     apiKeys?: ApiKeysEntitlement | undefined;
+    publishing?: PlanPublishing | undefined;
   },
   warnings: string[],
   upgrade: PlanUpgrade = {},
@@ -206,7 +222,12 @@ function buildPlanTable(
   const byName = new Map(
     plans.map(([name, plan]) => [
       name,
-      { models: dedupe(plan.models), limits: plan.limits, apiKeys: plan.apiKeys },
+      {
+        models: dedupe(plan.models),
+        limits: plan.limits,
+        apiKeys: plan.apiKeys,
+        publishing: plan.publishing,
+      },
     ]),
   );
   const cheapest = byName.get(plans[0]![0])!;
@@ -214,6 +235,7 @@ function buildPlanTable(
     models: baselineInput.models ? dedupe(baselineInput.models) : cheapest.models,
     limits: baselineInput.limits ?? cheapest.limits,
     apiKeys: baselineInput.apiKeys ?? cheapest.apiKeys,
+    publishing: baselineInput.publishing ?? cheapest.publishing,
   };
   const names = plans.map(([name]) => name);
   const version = createHash('sha256')
@@ -234,6 +256,8 @@ function buildPlanTable(
     limitsFor: (plan: string | null | undefined) => entryFor(plan).limits,
     // Like publishing: a plans file that says nothing allows none; without a file everyone may.
     apiKeysFor: (plan: string | null | undefined) => entryFor(plan).apiKeys ?? { allowed: source !== 'file' },
+    publishingFor: (plan: string | null | undefined) =>
+      entryFor(plan).publishing ?? (source === 'file' ? NO_PUBLISHING : PUBLISHING_WITHOUT_FILE),
   });
 }
 

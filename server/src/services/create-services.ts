@@ -21,6 +21,7 @@ import { createLimits, ledgerSpentThisMonth } from './limits/index.js';
 import { PromptService } from './prompt-service.js';
 import { SubscriptionService } from './subscription-service.js';
 import { UsageService } from './usage-service.js';
+import { createPublishing } from './publishing/create-publishing.js';
 import { createApiServices } from './api-keys/create-api-services.js';
 
 export interface ServiceDeps {
@@ -31,13 +32,15 @@ export interface ServiceDeps {
   plans: PlanStore;
   /** pino's logger shape (app.log): its methods take a message, or an object and a message. */
   logger: Pick<BaseLogger, 'info' | 'warn' | 'error'>;
+  /** The server's auth secret: visitor tokens (issue 22) are signed with a key derived from it. */
+  secret: string;
 }
 
 /**
  * The services and the policies between them (plan → models, plan → limits), built once per app.
  * No HTTP here: app.ts hands these to the routes.
  */
-export function createServices({ config, database, llm, catalog, plans, logger }: ServiceDeps) {
+export function createServices({ config, database, llm, catalog, plans, logger, secret }: ServiceDeps) {
   const planNames = () => [...plans.current().plans];
   const limits = createLimits({
     redisUrl: config.redisUrl,
@@ -56,7 +59,10 @@ export function createServices({ config, database, llm, catalog, plans, logger }
         limits.redis,
         {
           onInvalidation: (invalidation) => {
-            if (invalidation.kind === 'chatbot') chatbots.forget(invalidation.chatbotId);
+            if (invalidation.kind === 'chatbot') {
+              chatbots.forget(invalidation.chatbotId);
+              publishing.forget();
+            }
             else if (invalidation.kind === 'plan') subscriptions.forget(invalidation.userId);
             else if (invalidation.kind === 'api_key') api.keys.forget(invalidation.keyId);
             else {
@@ -68,6 +74,7 @@ export function createServices({ config, database, llm, catalog, plans, logger }
           onResubscribed: () => {
             api.keys.forgetAll();
             chatbots.forgetAll();
+            publishing.forget();
             subscriptions.forgetAll();
             sessions.clear();
           },
@@ -156,6 +163,25 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     logger,
   });
   const usage = new UsageService(database.db);
+  const conversations = new ConversationService(database.db, chatbots, {
+    liveRun: (conversationId) => chat.runs.peek(conversationId),
+  });
+  // Published chatbots (issue 22): visitors chat through the owner's chat path and limits.
+  const publishing = createPublishing({
+    db: database.db,
+    secret,
+    chatbots,
+    chat,
+    conversations,
+    planOf,
+    plans: () => plans.current(),
+    catalog,
+    admit: admitCall,
+    limits: limits.service,
+    trustedOrigins: config.server.trustedOrigins,
+    announceChange: (chatbotId) => announce({ kind: 'chatbot', chatbotId }),
+    logger,
+  });
   // The chatbot API (/v1): keys, and stateless completions through the same limits and ledger.
   const api = createApiServices({
     db: database.db,
@@ -184,9 +210,8 @@ export function createServices({ config, database, llm, catalog, plans, logger }
     limits,
     chatbots,
     chat,
-    conversations: new ConversationService(database.db, chatbots, {
-      liveRun: (conversationId) => chat.runs.peek(conversationId),
-    }),
+    conversations,
+    publishing,
     usage,
     api,
     prompts: new PromptService(llmClient, usage, { model: config.llm.modelPromptGen, admit: admitCall }),
