@@ -13,8 +13,14 @@ import type { HttpClient } from './http-client';
 export interface ChatApi {
   /** Streams one chat turn. Errors before the stream starts throw an ApiError. */
   chat(chatbotId: string, body: ChatRequestBody, signal?: AbortSignal): AsyncGenerator<ChatSseEvent>;
-  /** Streams a new answer replacing the conversation's last assistant answer. */
+  /** Streams a new version of the conversation's last answer (the old one is kept). */
   regenerate(conversationId: string, signal?: AbortSignal): AsyncGenerator<ChatSseEvent>;
+  /** Streams a new version of this answer, beside it (decision 0009). */
+  regenerateMessage(messageId: string, signal?: AbortSignal): AsyncGenerator<ChatSseEvent>;
+  /** Streams the answer to a new version of a sent message; the later turns stay on the old branch. */
+  editMessage(messageId: string, content: string, signal?: AbortSignal): AsyncGenerator<ChatSseEvent>;
+  /** Shows the branch through this message (a version); answers the conversation as it now reads. */
+  setActiveBranch(conversationId: string, messageId: string): Promise<ConversationWithMessages>;
   /** Stops an answer wherever it runs (leaving a stream never does); its streams then end `aborted`. */
   stop(messageId: string): Promise<void>;
   /**
@@ -50,6 +56,12 @@ export function createChatApi(http: HttpClient): ChatApi {
       stream(`/api/chatbots/${encodeURIComponent(chatbotId)}/chat`, body, signal),
     regenerate: (conversationId, signal) =>
       stream(`/api/conversations/${encodeURIComponent(conversationId)}/regenerate`, {}, signal),
+    regenerateMessage: (messageId, signal) =>
+      stream(`/api/messages/${encodeURIComponent(messageId)}/regenerate`, {}, signal),
+    editMessage: (messageId, content, signal) =>
+      stream(`/api/messages/${encodeURIComponent(messageId)}/edit`, { content }, signal),
+    setActiveBranch: (conversationId, messageId) =>
+      http.json('PUT', `/api/conversations/${encodeURIComponent(conversationId)}/active`, { messageId }),
     stop: (messageId) => http.json('POST', `/api/messages/${encodeURIComponent(messageId)}/stop`, {}),
     async *live(conversationId, position, signal) {
       const query = position

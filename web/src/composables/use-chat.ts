@@ -2,6 +2,7 @@ import { onScopeDispose, ref, shallowRef } from 'vue';
 import type { ChatMessage, ChatMetaEvent, ChatSseEvent, LiveRunState, LiveSseEvent } from '@app/common';
 import { api, ApiError, isAbortError, type Api } from '../api';
 import { applyDelta, applyEnd, isLocalStreamEnd } from './chat-run-events';
+import { asNewVersionOf, neighbourVersion, renameVersion } from './chat-versions';
 import { toApiError } from './use-resource';
 
 export type ChatStatus = 'idle' | 'loading' | 'ready' | 'streaming' | 'error';
@@ -24,7 +25,7 @@ const STOP_GRACE_MS = 3000;
 let localCounter = 0;
 const localId = (kind: string) => `local-${kind}-${++localCounter}`;
 
-/** A send or regenerate of this tab, streamed by its POST. */
+/** A send, edit or regenerate of this tab, streamed by its POST. */
 interface OwnTurn {
   controller: AbortController;
   assistant: ChatMessage;
@@ -33,7 +34,9 @@ interface OwnTurn {
 }
 
 /**
- * One chat view: the open conversation, sending with a streamed answer, Stop, regenerate. Answers
+ * One chat view: the open conversation (its active branch), sending with a streamed answer, Stop,
+ * editing a sent message and regenerating any answer (both add a version: decision 0009), and
+ * switching between versions. Answers
  * are runs on the server: the view follows the conversation's live stream, so an answer being
  * written (by this tab before a reload, or by another tab) shows and grows, and a turn started
  * elsewhere appears. Leaving (another conversation, unmounting) only detaches; only `stop()` stops.
@@ -47,6 +50,8 @@ export function useChat(options: UseChatOptions) {
   const error = shallowRef<ApiError | null>(null);
   /** Text of a message the server refused before streaming; the composer puts it back. */
   const restoredDraft = ref<string | null>(null);
+  /** A version switch is on its way (the switchers wait for it). */
+  const switching = ref(false);
 
   /** Bumped whenever the view changes (open, dispose): late async work of an old view is dropped. */
   let view = 0;
@@ -188,6 +193,9 @@ export function useChat(options: UseChatOptions) {
       case 'turn': {
         const { userMessage, assistantMessage, removedMessageIds } = event.data;
         if (find(assistantMessage.id)) return;
+        // A turn on another branch (an edit, a regenerate elsewhere): this view re-reads the tree.
+        const follows = (userMessage ?? assistantMessage).parentId;
+        if (follows !== undefined && follows !== (messages.value.at(-1)?.id ?? null)) return 'resync';
         if (removedMessageIds.length > 0)
           messages.value = messages.value.filter((message) => !removedMessageIds.includes(message.id));
         if (userMessage && !find(userMessage.id)) messages.value.push(userMessage);
@@ -290,9 +298,12 @@ export function useChat(options: UseChatOptions) {
 
   function onOwnMeta(turn: OwnTurn, user: ChatMessage | null, meta: ChatMetaEvent) {
     turn.started = true;
+    renameVersion(turn.assistant, turn.assistant.id, meta.assistantMessageId);
     turn.assistant.id = meta.assistantMessageId;
     turn.assistant.conversationId = meta.conversationId;
+    turn.assistant.parentId = meta.userMessageId;
     if (user) {
+      renameVersion(user, user.id, meta.userMessageId);
       user.id = meta.userMessageId;
       user.conversationId = meta.conversationId;
     }
@@ -338,7 +349,8 @@ export function useChat(options: UseChatOptions) {
     clearTimer();
     restoredDraft.value = null;
     const conversation = conversationId.value;
-    messages.value.push(newMessage('user', message), newMessage('assistant', ''));
+    const tip = messages.value.at(-1)?.id ?? null;
+    messages.value.push({ ...newMessage('user', message), parentId: tip }, newMessage('assistant', ''));
     // Mutate through the reactive proxies so every delta re-renders.
     const user = messages.value[messages.value.length - 2] as ChatMessage;
     const assistant = messages.value[messages.value.length - 1] as ChatMessage;
@@ -354,15 +366,64 @@ export function useChat(options: UseChatOptions) {
     }
   }
 
-  async function regenerate() {
-    const conversation = conversationId.value;
-    const last = messages.value[messages.value.length - 1];
-    if (!conversation || !last || last.role !== 'assistant' || status.value !== 'ready') return;
-    const index = messages.value.length - 1;
-    messages.value.splice(index, 1, newMessage('assistant', ''));
-    const assistant = messages.value[index] as ChatMessage;
-    const accepted = await runOwn((signal) => client.chat.regenerate(conversation, signal), null, assistant);
-    if (!accepted) messages.value.splice(index, 1, last);
+  /**
+   * Streams a new version of the message at `index` in place of it and what followed (they stay on
+   * the old branch on the server); `user` is the new question, or null when answering again. A
+   * refusal puts the branch back. Afterwards the view re-reads, for the server's version lists.
+   */
+  async function branchAt(
+    index: number,
+    user: ChatMessage | null,
+    start: (signal: AbortSignal) => AsyncGenerator<ChatSseEvent>,
+  ): Promise<boolean> {
+    const before = messages.value.slice();
+    const target = before[index]!;
+    const answer = newMessage('assistant', '');
+    const added = user ? [asNewVersionOf(user, target), answer] : [asNewVersionOf(answer, target)];
+    messages.value = [...before.slice(0, index), ...added];
+    const shown = messages.value.slice(index);
+    resyncWanted = true;
+    const accepted = await runOwn(start, user ? shown[0]! : null, shown.at(-1)!);
+    if (!accepted) messages.value = before;
+    return accepted;
+  }
+
+  /** Sends `text` as a new version of a sent message. False when nothing was sent. */
+  async function edit(target: ChatMessage, text: string): Promise<boolean> {
+    const content = text.trim();
+    const index = messages.value.findIndex((message) => message.id === target.id);
+    if (!content || index < 0 || target.role !== 'user' || status.value !== 'ready') return false;
+    return branchAt(index, newMessage('user', content), (signal) =>
+      client.chat.editMessage(target.id, content, signal),
+    );
+  }
+
+  /** A new version of an answer (by default the last one); the old one stays a version. */
+  async function regenerate(target?: ChatMessage): Promise<void> {
+    const answer = target ?? messages.value.at(-1);
+    const index = answer ? messages.value.findIndex((message) => message.id === answer.id) : -1;
+    if (!answer || index < 0 || answer.role !== 'assistant' || status.value !== 'ready') return;
+    await branchAt(index, null, (signal) => client.chat.regenerateMessage(answer.id, signal));
+  }
+
+  /** Shows the previous (-1) or next (1) version of a message, with the branch under it. */
+  async function switchVersion(target: ChatMessage, step: -1 | 1): Promise<void> {
+    const id = conversationId.value;
+    const next = neighbourVersion(target, step);
+    if (!id || !next || status.value !== 'ready' || switching.value) return;
+    const at = view;
+    switching.value = true;
+    try {
+      const conversation = await client.chat.setActiveBranch(id, next);
+      if (at !== view) return;
+      messages.value = conversation.messages;
+      readAt = conversation.updatedAt;
+      error.value = null;
+    } catch (caught) {
+      if (at === view) error.value = toApiError(caught);
+    } finally {
+      switching.value = false;
+    }
   }
 
   async function stopAnswer(message: ChatMessage) {
@@ -393,5 +454,18 @@ export function useChat(options: UseChatOptions) {
 
   onScopeDispose(detach);
 
-  return { conversationId, messages, status, error, restoredDraft, open, send, stop, regenerate };
+  return {
+    conversationId,
+    messages,
+    status,
+    error,
+    restoredDraft,
+    switching,
+    open,
+    send,
+    stop,
+    regenerate,
+    edit,
+    switchVersion,
+  };
 }
