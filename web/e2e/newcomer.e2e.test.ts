@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, uniqueEmail } from './support/browser';
+import { launchBrowser } from './support/browser';
 import { startOwnServer, type OwnServer } from './support/own-server';
 
 /**
@@ -43,7 +43,8 @@ afterAll(async () => {
 });
 
 async function shot(page: Page, name: string) {
-  await page.mouse.move(0, 0); // no hover state in the picture
+  await page.mouse.move(0, 0); // no hover state in the picture (its transition ends first)
+  await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(docsScreenshots, `${name}.png`) });
 }
 
@@ -124,7 +125,7 @@ describe.each(viewports)('a newcomer on $name ($width×$height)', (viewport) => 
     await shot(dark.page, `landing-${viewport.name}-dark`);
 
     // The first account becomes the administrator and is told so, once.
-    const adminEmail = uniqueEmail(`first-${viewport.name}`);
+    const adminEmail = 'ada@example.com'; // an empty instance each time: readable in the pictures
     await signUpFromLanding(page, adminEmail);
     expect(await me(page)).toMatchObject({ role: 'admin', firstAccount: true });
     const notice = page.getByTestId('first-admin-notice');
@@ -155,6 +156,7 @@ describe.each(viewports)('a newcomer on $name ($width×$height)', (viewport) => 
     expect(await page.locator('#chatbot-model').inputValue()).toBe('chat-default');
     await page.getByTestId('save-chatbot').click();
     await page.waitForURL(/\/chatbots\/[^/]+\/chat$/);
+    const chatbotId = new URL(page.url()).pathname.split('/')[2]!;
     const chips = page.getByTestId('suggestion-chip');
     await chips.first().waitFor();
     expect(await chips.count()).toBe(3);
@@ -185,7 +187,8 @@ describe.each(viewports)('a newcomer on $name ($width×$height)', (viewport) => 
     );
     expect(await page.getByTestId('suggested-questions').count()).toBe(0);
     if (viewport.name === 'desktop') {
-      await answer.locator('pre code').first().scrollIntoViewIfNeeded();
+      // The README's first picture: the question, then the answer's markdown and code.
+      await page.getByTestId('message-pane').evaluate((pane) => pane.scrollTo({ top: 0 }));
       await shot(page, 'readme-chat');
     }
 
@@ -197,24 +200,55 @@ describe.each(viewports)('a newcomer on $name ($width×$height)', (viewport) => 
     expect(await page.getByTestId('guide-step-create').getAttribute('data-done')).toBe('true');
     expect(await page.getByTestId('guide-step-chat').getAttribute('data-done')).toBe('true');
     const share = page.getByTestId('guide-step-share');
-    if (await hasPublishing(page)) {
+    const publishing = await hasPublishing(page);
+    if (publishing) {
       expect(await share.getAttribute('data-done')).toBe('false');
-      expect(await share.innerText()).toContain('Publish it');
+      expect(await share.getByRole('link').getAttribute('href')).toBe(`/chatbots/${chatbotId}/publish`);
     } else {
       expect(await share.innerText()).toContain('Sharing is coming soon.');
     }
     await expectNoOverflow(page);
     await shot(page, `guide-${viewport.name}`);
-    await page.getByTestId('guide-dismiss').click();
-    await page.reload();
-    await page.getByTestId('chatbot-card').waitFor();
-    expect(await page.getByTestId('getting-started').count()).toBe(0);
+
+    if (publishing) {
+      // Share it: a link, listed in the gallery; the guide is done and goes away by itself.
+      await share.getByRole('link').click();
+      await page.getByTestId('publish-form').waitFor();
+      await page.getByTestId('mode-link').check();
+      await page.locator('#publish-slug').fill(`code-reviewer-${viewport.name}`);
+      await page.getByTestId('in-gallery').check();
+      await page.getByTestId('save-publication').click();
+      await page.getByTestId('publication-saved').waitFor();
+      const shareUrl = await page.locator('input[data-testid="share-url"]').inputValue();
+      expect(shareUrl).toBe(`${server!.baseUrl}/c/code-reviewer-${viewport.name}`);
+      await page.goto('/chatbots');
+      await page.getByTestId('chatbot-card').waitFor();
+      await expect.poll(() => page.getByTestId('getting-started').count()).toBe(0);
+
+      // A signed-out visitor finds it in the landing page's gallery and opens its share page.
+      const guest = await openPage(viewport);
+      await guest.page.goto('/');
+      const card = guest.page.getByTestId('gallery-card');
+      await card.waitFor();
+      expect(await card.innerText()).toContain('Code reviewer');
+      await guest.page.locator('[data-testid="landing-preview"] [data-streamed="true"]').waitFor();
+      await guest.page.getByTestId('landing-gallery').scrollIntoViewIfNeeded();
+      await shot(guest.page, `landing-${viewport.name}-gallery`);
+      await card.click();
+      await guest.page.waitForURL(`**/c/code-reviewer-${viewport.name}`);
+      expect(guest.errors).toEqual([]);
+    } else {
+      await page.getByTestId('guide-dismiss').click();
+      await page.reload();
+      await page.getByTestId('chatbot-card').waitFor();
+      expect(await page.getByTestId('getting-started').count()).toBe(0);
+    }
     await expectNoOperatorText(page, 'the admin’s list (after the notice was dismissed)');
 
     // A second account is a normal user: no notice, no admin link, no operator text anywhere.
     const second = await openPage(viewport);
     const userPage = second.page;
-    await signUpFromLanding(userPage, uniqueEmail(`second-${viewport.name}`));
+    await signUpFromLanding(userPage, 'grace@example.com');
     expect(await me(userPage)).toMatchObject({ role: 'user' });
     await userPage.getByTestId('template-picker').waitFor();
     expect(await userPage.getByTestId('first-admin-notice').count()).toBe(0);
