@@ -202,7 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(liveRoutes, { conversations, runs: chat.runs });
   await app.register(promptsRoutes, { prompts });
   // The chatbot API: bearer keys on /v1 (never cookies, no origin check), keys managed on /api.
-  await app.register(apiKeysRoutes, { keys: services.api.keys });
+  await app.register(apiKeysRoutes, { keys: services.api.keys, directory: services.api.directory });
   await app.register(openAiRoutes, { prefix: '/v1', api: services.api });
   await app.register(usageRoutes, {
     usage,

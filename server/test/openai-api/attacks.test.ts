@@ -69,7 +69,7 @@ describe('chatbot API attacks', () => {
   it('cookies are ignored on /v1 and no origin check applies to a bearer call', async () => {
     const withCookieOnly = await fetch(`${f.base}/v1/models`, { headers: { cookie: alice.cookie } });
     expect(withCookieOnly.status).toBe(401);
-    expect((await withCookieOnly.json()).error).toMatchObject({
+    expect(((await withCookieOnly.json()) as { error: unknown }).error).toMatchObject({
       type: 'invalid_request_error',
       code: 'invalid_api_key',
     });

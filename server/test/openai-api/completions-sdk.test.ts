@@ -127,7 +127,7 @@ describe('the chatbot API through the openai SDK', () => {
       })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((error as OpenAI.BadRequestError).param).toBe('tools');
-    expect((error as OpenAI.BadRequestError).message).toContain('function calling');
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('tools');
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toContain('function calling');
   });
 });

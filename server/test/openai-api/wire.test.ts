@@ -75,7 +75,7 @@ describe('chatbot API wire', () => {
     const response = await post({});
     expect(response.status).toBe(429);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    const body = await response.json();
+    const body = (await response.json()) as { error: object };
     expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
   });
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createApiKeyBody } from '@app/common';
 import type { ApiKeyService } from '../../../services/api-keys/api-key-service.js';
+import type { ChatbotDirectory } from '../../../services/api-keys/chatbot-directory.js';
 import { requireUser } from '../../plugins/auth.js';
 import { commonErrors } from '../error.schemas.js';
 import { idParams } from '../id.schemas.js';
@@ -28,7 +29,26 @@ const apiKeyResponse = z.object({
 });
 
 /** The signed-in user's API keys (the app's cookie session; the keys themselves work on /v1 only). */
-export const apiKeysRoutes: FastifyPluginAsyncZod<{ keys: ApiKeyService }> = async (app, { keys }) => {
+export const apiKeysRoutes: FastifyPluginAsyncZod<{
+  keys: ApiKeyService;
+  directory: ChatbotDirectory;
+}> = async (app, { keys, directory }) => {
+  app.get(
+    '/api/api-keys/chatbots',
+    {
+      schema: {
+        tags,
+        summary: 'My chatbots with the `model` (slug) each answers to on /v1',
+        response: {
+          200: z.array(z.object({ id: z.string(), name: z.string(), slug: z.string() })),
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) =>
+      (await directory.list(requireUser(request).id, null)).map(({ id, name, slug }) => ({ id, name, slug })),
+  );
+
   app.get(
     '/api/api-keys',
     {
