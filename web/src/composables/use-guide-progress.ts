@@ -1,7 +1,7 @@
 import { computed, ref, watch, type Ref } from 'vue';
 import type { Chatbot } from '@app/common';
-import { api } from '../../api';
-import { readMemory, writeMemory } from './local-memory';
+import { api } from '../api';
+import { readMemory, writeMemory } from './onboarding-memory';
 
 /** Chatbots looked at for "has a conversation" / "has a published bot" (the guide is for newcomers). */
 const CHATBOTS_CHECKED = 5;

@@ -1,4 +1,4 @@
-import { forgetMemory, readMemory, writeMemory } from './local-memory';
+import { forgetMemory, readMemory, writeMemory } from '../../composables/onboarding-memory';
 
 /**
  * A template's suggested first questions, kept in this browser per chatbot: the chatbot has no field
