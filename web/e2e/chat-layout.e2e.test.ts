@@ -233,7 +233,7 @@ describe.each(viewports)('chat layout at $width×$height', (viewport) => {
     await composer(page).fill('');
 
     // Regenerate keeps the header where it is (the page never scrolls).
-    await page.getByTestId('regenerate').click();
+    await page.getByTestId('regenerate').last().click();
     await page.getByTestId('stop').waitFor();
     await waitForAnswerLength(page, 200);
     facts = await layoutFacts(page);

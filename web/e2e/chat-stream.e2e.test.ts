@@ -77,7 +77,7 @@ it('generates a prompt, streams an answer, stops mid-answer, and finds it all ag
   await screenshot(page, 'chat-reloaded');
 
   // Regenerate replaces the stopped answer (the same slow question, so stop it again).
-  await page.getByTestId('regenerate').click();
+  await page.getByTestId('regenerate').last().click();
   await page.getByTestId('assistant-message').nth(1).and(page.locator('[data-status="streaming"]')).waitFor();
   await page.getByTestId('stop').click();
   await page.getByTestId('assistant-message').nth(1).and(page.locator('[data-status="stopped"]')).waitFor();
