@@ -239,10 +239,11 @@ describe('a visitor chats with a published bot', () => {
     );
     expect(allowed.status).toBe(200);
     await allowed.text();
-    for (const headers of [
+    const hostile: Array<Record<string, string>> = [
       { 'x-embed-origin': 'https://evil.example.net' },
       { origin: 'https://evil.example.net' },
-    ]) {
+    ];
+    for (const headers of hostile) {
       const refused = await publicChat(base, slug, token, { message: 'hi' }, { headers });
       expect(refused.status).toBe(403);
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('origin_not_allowed');
