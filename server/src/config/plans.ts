@@ -124,7 +124,7 @@ export function parsePlansYaml(
       models: plan.models,
       limits: plan.limits ?? {},
       apiKeys: plan.apiKeys,
-      publishing: plan.publishing ?? NO_PUBLISHING,
+      publishing: plan.publishing,
     },
   ]);
   const fileBaseline = parsed.baseline?.models;
