@@ -121,6 +121,10 @@ it('a visitor on the allowed website opens the widget (the panel loads only then
   figures.panelOpenToGreetingMs = Date.now() - clicked;
   expect(await launcher(page).getAttribute('aria-expanded')).toBe('true');
   expect(await page.locator('[data-chatbot-widget] iframe').getAttribute('title')).toMatch(/chat/);
+  // Only the panel's own window, from the app's origin, may close it: the host page cannot.
+  await page.evaluate(() => window.postMessage({ source: 'chatbot-widget', type: 'close' }, '*'));
+  await page.waitForTimeout(200);
+  expect(await launcher(page).getAttribute('aria-expanded')).toBe('true');
   await panel(page).getByText('When do you open?').waitFor();
 
   await panel(page)
@@ -167,9 +171,40 @@ it('on a phone the panel takes the whole screen', async () => {
   const box = await page.locator('[data-chatbot-widget] iframe').boundingBox();
   expect(box?.width).toBe(PHONE.width);
   await shot(page, `widget-mobile`);
+  // An answer that ends while the panel is closed shows on the launcher.
+  await panel(page).getByRole('textbox', { name: 'Message', exact: true }).fill(`Opening hours? ${SLOW}`);
+  await panel(page).getByTestId('send').click();
+  await panel(page).getByTestId('stop').waitFor();
   await panel(page).getByTestId('panel-close').click();
   await expect.poll(() => launcher(page).getAttribute('aria-expanded')).toBe('false');
+  const badge = page.locator('[data-chatbot-widget] .badge');
+  await badge.waitFor({ timeout: 30_000 });
+  expect(await badge.textContent()).toBe('1');
+  expect(await launcher(page).getAttribute('aria-label')).toMatch(/\(1 new answer\)$/);
+  await launcher(page).click();
+  await expect.poll(() => badge.isVisible()).toBe(false);
   await page.context().close();
+});
+
+it('measures the panel load: click on the launcher to the greeting shown, fresh visitors', async () => {
+  const times: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    const { page } = await visitorPage();
+    await page.goto(allowedHost.url);
+    await launcher(page).waitFor();
+    const clicked = Date.now();
+    await launcher(page).click();
+    await panel(page).getByTestId('visitor-greeting').waitFor();
+    times.push(Date.now() - clicked);
+    await page.context().close();
+  }
+  times.sort((a, b) => a - b);
+  figures.panelLoadMsRuns = times.length;
+  figures.panelLoadMsMin = times[0]!;
+  figures.panelLoadMsP50 = times[Math.floor(times.length / 2)]!;
+  figures.panelLoadMsMax = times.at(-1)!;
+  console.log(`panel load (click → greeting), ${times.length} fresh visitors: ${times.join(', ')} ms`);
+  expect(figures.panelLoadMsP50).toBeLessThan(5000);
 });
 
 it('a website that is not allowed gets a sentence, no chat', async () => {

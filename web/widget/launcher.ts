@@ -137,7 +137,9 @@ function mount(script: HTMLScriptElement, slug: string) {
       open ? CLOSE_PATH : (LAUNCHER_ICON_PATHS[look.launcherIcon] ?? LAUNCHER_ICON_PATHS.chat),
     );
     launcher.append(badge);
-    launcher.setAttribute('aria-label', open ? `Close ${look.title}` : `Open ${look.title}`);
+    const unread = badge.hidden ? 0 : Number(badge.textContent);
+    const news = unread > 0 ? ` (${unread} new ${unread === 1 ? 'answer' : 'answers'})` : '';
+    launcher.setAttribute('aria-label', open ? `Close ${look.title}` : `Open ${look.title}${news}`);
     launcher.setAttribute('aria-expanded', String(open));
     panel.setAttribute('aria-label', look.title);
     if (frame) frame.title = `${look.title} — chat`;
@@ -197,6 +199,7 @@ function mount(script: HTMLScriptElement, slug: string) {
     } else if (data.type === 'unread' && typeof data.count === 'number') {
       badge.textContent = String(data.count);
       badge.hidden = open || data.count <= 0;
+      draw();
     }
   });
 

@@ -163,6 +163,20 @@ describe('useVisitorChat', () => {
     expect(fake.calls.filter((call) => call.path === `${base}/visitors`)).toHaveLength(0);
   });
 
+  it('calls made at once share one new visitor (one token issued)', async () => {
+    const storage = memoryStorage({ 'visitor-conversation:helper': 'gone' });
+    const { chat, fake } = start(
+      { [`GET ${base}/conversations/gone`]: () => apiError(404, 'not_found', 'Not found.') },
+      { storage },
+    );
+    await chat.start();
+    expect(fake.calls.filter((call) => call.path === `${base}/visitors`)).toHaveLength(1);
+    // A remembered conversation that is gone (or another visitor's) starts afresh, without an error.
+    expect(chat.conversationId.value).toBeNull();
+    expect(chat.error.value).toBeNull();
+    expect(storage.map.has('visitor-conversation:helper')).toBe(false);
+  });
+
   it('replaces a token the server no longer accepts, once', async () => {
     const storage = memoryStorage({ 'visitor-token:helper': 'old' });
     let listed = 0;

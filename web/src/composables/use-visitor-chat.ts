@@ -71,11 +71,20 @@ export function useVisitorChat(options: UseVisitorChatOptions) {
     }
   };
 
+  /** The token being issued: calls made at once (the list, a conversation) share one visitor. */
+  let issuing: Promise<string> | null = null;
+
   async function auth(): Promise<VisitorAuth> {
     let token = read(tokenKey);
     if (!token) {
-      token = (await client.createVisitor(slug, options.embedOrigin)).token;
-      write(tokenKey, token);
+      issuing ??= client
+        .createVisitor(slug, options.embedOrigin)
+        .then(({ token: issued }) => {
+          write(tokenKey, issued);
+          return issued;
+        })
+        .finally(() => (issuing = null));
+      token = await issuing;
     }
     return { token, embedOrigin: options.embedOrigin };
   }
@@ -103,11 +112,12 @@ export function useVisitorChat(options: UseVisitorChatOptions) {
     stopWanted = false;
   }
 
+  /** Shows the bot as soon as it is known; the visitor's token and conversations load meanwhile. */
   async function start() {
     status.value = 'loading';
+    const listed = refreshConversations().catch(() => undefined); // a side list: never blocks the chat
     try {
       bot.value = await client.bot(slug, options.embedOrigin);
-      await refreshConversations();
     } catch (caught) {
       unavailable.value = toApiError(caught);
       status.value = 'unavailable';
@@ -116,6 +126,7 @@ export function useVisitorChat(options: UseVisitorChatOptions) {
     const remembered = read(openKey);
     if (remembered) await open(remembered);
     else settle();
+    await listed;
   }
 
   async function refreshConversations() {
