@@ -94,6 +94,12 @@ const routes = [
     meta: { title: 'Usage' },
   },
   {
+    path: '/api-keys',
+    name: 'api-keys',
+    component: () => import('./pages/ApiKeysPage.vue'),
+    meta: { title: 'API keys' },
+  },
+  {
     path: '/account',
     name: 'account',
     component: () => import('./pages/account/AccountPage.vue'),

@@ -1,0 +1,28 @@
+import type { ApiKeyList, CreateApiKeyBody, CreatedApiKey } from '@app/common';
+import { createHttpClient, type HttpClient } from './http-client';
+
+/** A chatbot and the `model` it answers to on /v1 (its slug). */
+export interface ApiChatbot {
+  id: string;
+  name: string;
+  slug: string;
+}
+
+export interface ApiKeysApi {
+  list(): Promise<ApiKeyList>;
+  create(body: CreateApiKeyBody): Promise<CreatedApiKey>;
+  revoke(id: string): Promise<void>;
+  chatbots(): Promise<ApiChatbot[]>;
+}
+
+export function createApiKeysApi(http: HttpClient): ApiKeysApi {
+  return {
+    list: () => http.json('GET', '/api/api-keys'),
+    create: (body) => http.json('POST', '/api/api-keys', body),
+    revoke: (id) => http.json('DELETE', `/api/api-keys/${encodeURIComponent(id)}`),
+    chatbots: () => http.json('GET', '/api/api-keys/chatbots'),
+  };
+}
+
+/** The app's instance (global fetch, looked up per call). */
+export const apiKeysApi: ApiKeysApi = createApiKeysApi(createHttpClient());
