@@ -10,7 +10,6 @@ export function describeCreatedInvite(invite: CreatedInvite, signup: Config['sig
     }`,
   ];
   if (signup === 'open') lines.push('note: SIGNUP is open, so anyone can sign up without an invite');
-  if (signup === 'closed') lines.push('note: SIGNUP is closed: invites are refused until SIGNUP=invite');
   return lines.join('\n');
 }
 

@@ -35,18 +35,24 @@ describe('SIGNUP=closed', () => {
   });
   afterAll(() => t.close());
 
-  it('lets the first account in (a fresh instance stays usable), then refuses everyone with signup_closed', async () => {
+  it('lets the first account in (a fresh instance stays usable), then refuses sign-ups without an invite', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/config' })).json().signup).toBe('closed');
     const admin = await signUp(t.app, 'owner@example.com');
     const refused = await signUpRequest(t, 'stranger@example.com');
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toEqual({
-      error: { code: 'signup_closed', message: 'Sign-up is closed on this server.' },
+      error: {
+        code: 'signup_closed',
+        message: 'Sign-up is closed on this server; ask its administrator for an invite.',
+      },
     });
+    const wrong = await signUpRequest(t, 'guess@example.com', { inviteCode: 'guessed' });
+    expect(wrong.json().error.code).toBe('invite_invalid');
+    // An administrator's invite still lets one person in.
     const invite = await createInvite(t, admin);
-    const withInvite = await signUpRequest(t, 'invited@example.com', { inviteCode: invite.code });
-    expect(withInvite.statusCode).toBe(403);
-    expect(await emails(t)).toEqual(['owner@example.com']);
+    expect((await signUpRequest(t, 'invited@example.com', { inviteCode: invite.code })).statusCode).toBe(200);
+    expect((await signUpRequest(t, 'again@example.com', { inviteCode: invite.code })).statusCode).toBe(400);
+    expect(await emails(t)).toEqual(['invited@example.com', 'owner@example.com']);
   });
 });
 

@@ -12,7 +12,7 @@ export interface SignupRefusal {
   field?: 'inviteCode';
 }
 
-export const SIGNUP_CLOSED = 'Sign-up is closed on this server.';
+export const SIGNUP_CLOSED = 'Sign-up is closed on this server; ask its administrator for an invite.';
 const INVITE_MISSING =
   'Sign-up on this server needs an invite: open the invite link your administrator sent you.';
 
@@ -26,7 +26,9 @@ export interface SignupGateOptions {
 
 /**
  * SIGNUP=open|invite|closed and the first account. The instance's first account may always sign up
- * (otherwise a fresh closed instance could never be used) and becomes its administrator.
+ * (otherwise a fresh closed instance could never be used) and becomes its administrator. `invite`
+ * asks every sign-up for an invite; `closed` refuses sign-ups without one (the sign-up page is not
+ * offered), while an invite link an administrator made still works in both.
  */
 export class SignupGate {
   constructor(private readonly options: SignupGateOptions) {}
@@ -35,8 +37,11 @@ export class SignupGate {
   async check(email: string, inviteCode: string | undefined): Promise<SignupRefusal | null> {
     const { mode, invites, db } = this.options;
     if (mode === 'open' || (await hasNoAccounts(db))) return null;
-    if (mode === 'closed') return { status: 'FORBIDDEN', code: 'signup_closed', message: SIGNUP_CLOSED };
-    if (!inviteCode) return invalid(INVITE_MISSING);
+    if (!inviteCode) {
+      return mode === 'closed'
+        ? { status: 'FORBIDDEN', code: 'signup_closed', message: SIGNUP_CLOSED }
+        : invalid(INVITE_MISSING);
+    }
     return (await invites.isUsable(inviteCode, email)) ? null : invalid(INVITE_INVALID);
   }
 
@@ -49,16 +54,18 @@ export class SignupGate {
   async claim(email: string, inviteCode: string | undefined): Promise<SignupRefusal | null> {
     const { mode, invites, db } = this.options;
     if (mode === 'open') return null;
-    if (mode === 'invite' && inviteCode && (await invites.claim(inviteCode, email))) return null;
+    if (inviteCode && (await invites.claim(inviteCode, email))) return null;
     if (await hasNoAccounts(db)) return null;
-    if (mode === 'closed') return { status: 'BAD_REQUEST', code: 'signup_closed', message: SIGNUP_CLOSED };
-    return invalid(inviteCode ? INVITE_INVALID : INVITE_MISSING);
+    if (inviteCode) return invalid(INVITE_INVALID);
+    return mode === 'closed'
+      ? { status: 'BAD_REQUEST', code: 'signup_closed', message: SIGNUP_CLOSED }
+      : invalid(INVITE_MISSING);
   }
 
   /** After the account row exists: first account → administrator; a claimed invite → linked to it. */
   async created(account: { id: string; email: string }): Promise<void> {
     if (await claimFirstAccount(this.options.db, account.id)) this.options.onFirstAccount?.(account.email);
-    if (this.options.mode === 'invite') await this.options.invites.linkAccount(account.email, account.id);
+    if (this.options.mode !== 'open') await this.options.invites.linkAccount(account.email, account.id);
   }
 }
 
