@@ -115,7 +115,7 @@ describe.each(viewports)('a newcomer on $name ($width×$height)', (viewport) => 
     await page.getByTestId('landing').waitFor();
     await page.getByRole('heading', { level: 1 }).waitFor();
     await page.locator('[data-testid="landing-preview"] [data-streamed="true"]').waitFor();
-    expect(await page.locator('[data-testid="landing-preview"] pre code').count()).toBe(1);
+    expect(await page.locator('[data-testid="landing-preview"] .preview__live pre code').count()).toBe(1);
     expect(await page.getByTestId('landing-gallery').count()).toBe(0); // nothing published yet
     await expectNoOverflow(page);
     await shot(page, `landing-${viewport.name}`);
