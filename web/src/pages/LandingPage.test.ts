@@ -55,3 +55,21 @@ describe('LandingPage', () => {
     );
   });
 });
+
+describe('the landing route', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('is public for a visitor, and sends a signed-in user to their chatbots', async () => {
+    const { authGuard } = await import('../router');
+    const { useSession } = await import('../composables/use-session');
+    const landing = { name: 'landing', path: '/', fullPath: '/', meta: { public: true } };
+    vi.stubGlobal('fetch', () => Promise.resolve(new Response('{}', { status: 401 })));
+    await useSession().load(true);
+    expect(await authGuard(landing as never)).toBe(true);
+    vi.stubGlobal('fetch', () =>
+      Promise.resolve(json({ id: 'u1', email: 'a@example.com', name: 'A', role: 'user', plan: null })),
+    );
+    await useSession().load(true);
+    expect(await authGuard(landing as never)).toEqual({ name: 'chatbots' });
+  });
+});
