@@ -40,6 +40,15 @@ describe('SignUpPage', () => {
     expect(wrapper.find('a[href="/sign-in"]').exists()).toBe(true);
   });
 
+  it('closed, with an invite link: the form, with the invite', async () => {
+    const { wrapper } = await mountAt(SignUpPage, {
+      path: '/sign-up?invite=from-admin',
+      routes: { 'GET /api/config': config('closed'), 'GET /api/me': anonymous },
+    });
+    expect(wrapper.find('[data-testid="signup-closed"]').exists()).toBe(false);
+    expect((wrapper.find('#sign-up-invite').element as HTMLInputElement).value).toBe('from-admin');
+  });
+
   it('invite: takes the code from the link and sends it with the sign-up', async () => {
     const { wrapper, fake } = await mountAt(SignUpPage, {
       path: '/sign-up?invite=abc123',
