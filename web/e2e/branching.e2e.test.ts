@@ -61,7 +61,8 @@ async function seed(page: Page): Promise<{ chatbotId: string; conversationId: st
   expect(bot.status()).toBe(201);
   const chatbotId = ((await bot.json()) as { id: string }).id;
   let conversationId: string | undefined;
-  for (const message of ['First question', 'Second question']) {
+  // Keywords pick the mock's kind of answer: a story, then (edited) a table, so versions differ.
+  for (const message of ['Hello there', 'Tell me a story']) {
     const response = await page.request.post(`/api/chatbots/${chatbotId}/chat`, {
       headers: { ...headers, accept: 'application/json' },
       data: conversationId ? { message, conversationId } : { message },
@@ -79,24 +80,28 @@ describe.each(viewports)('branches at $name ($width×$height)', (viewport) => {
     await page.goto(`/chatbots/${chatbotId}/chat/${conversationId}`);
     await completeAnswer(page, 1);
     const oldAnswer = await answerText(page, 1);
-    expect(oldAnswer).toContain('Second question');
     // One version each: no switcher yet.
     expect(await page.getByTestId('version-switcher').count()).toBe(0);
 
     // Edit the second question in place; Escape cancels, Save & send sends.
     await questions(page).nth(1).getByTestId('edit-message').click();
     const field = page.getByTestId('edit-field');
-    await expect.poll(() => field.inputValue()).toBe('Second question');
+    await expect.poll(() => field.inputValue()).toBe('Tell me a story');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('message-editor').count()).toBe(0);
     await questions(page).nth(1).getByTestId('edit-message').click();
-    await field.fill('Second question, asked better');
+    await field.fill('Compare tea versus coffee');
+    // The editor is brought into the pane's view; the page itself never scrolls.
+    expect(await page.evaluate(() => document.scrollingElement?.scrollTop ?? 0)).toBe(0);
     await page.screenshot({ path: `${screenshots}chat-branches-edit-${viewport.name}.png` });
     await page.getByTestId('edit-save').click();
     await completeAnswer(page, 1);
-    await expect.poll(() => answerText(page, 1)).toContain('Second question, asked better');
     await expect.poll(() => versionOf(page, 'user', 1).textContent()).toBe('2/2');
-    expect(await questions(page).nth(1).getByTestId('user-text').textContent()).toContain('asked better');
+    await answers(page).nth(1).locator('table').waitFor(); // the answer to the new question
+    expect(await answerText(page, 1)).not.toBe(oldAnswer);
+    expect(await questions(page).nth(1).getByTestId('user-text').textContent()).toContain(
+      'tea versus coffee',
+    );
 
     // Version 1 of the question: the old question and its old answer.
     await questions(page).nth(1).getByRole('button', { name: 'Previous version' }).click();
@@ -107,15 +112,26 @@ describe.each(viewports)('branches at $name ($width×$height)', (viewport) => {
     await answers(page).nth(1).getByTestId('regenerate').click();
     await completeAnswer(page, 1);
     await expect.poll(() => versionOf(page, 'assistant', 1).textContent()).toBe('2/2');
-    const regenerated = await answerText(page, 1);
 
     // Stored: a reload shows the same branch with both switchers and the same texts.
     await page.reload();
     await completeAnswer(page, 1);
     await expect.poll(() => versionOf(page, 'user', 1).textContent()).toBe('1/2');
     await expect.poll(() => versionOf(page, 'assistant', 1).textContent()).toBe('2/2');
-    expect(await questions(page).nth(1).getByTestId('user-text').textContent()).toContain('Second question');
-    expect(await answerText(page, 1)).toBe(regenerated);
+    expect(await questions(page).nth(1).getByTestId('user-text').textContent()).toContain('Tell me a story');
+    const stored = (await (await page.request.get(`/api/conversations/${conversationId}`)).json()) as {
+      messages: Array<{ content: string; siblingIndex: number; siblingCount: number }>;
+    };
+    expect(stored.messages.map((message) => `${message.siblingIndex + 1}/${message.siblingCount}`)).toEqual([
+      '1/1',
+      '1/1',
+      '1/2',
+      '2/2',
+    ]);
+    expect(await answers(page).nth(1).locator('.markdown').innerText()).toBeTruthy();
+    expect(await questions(page).nth(1).getByTestId('user-text').textContent()).toContain(
+      stored.messages[2]!.content,
+    );
     await page.screenshot({ path: `${screenshots}chat-branches-${viewport.name}.png` });
 
     // The keyboard reaches the switcher: back to the first version of the answer.
