@@ -10,6 +10,15 @@ import { baseUrl, launchBrowser, signUp, uniqueEmail } from './support/browser';
  * branch and the same switchers. Desktop and phone widths.
  */
 const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
+
+/** Screenshots go to the artifacts; with UPDATE_SCREENSHOTS=1 to docs/screenshots as well. */
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `${artifacts}${name}.png`, animations: 'disabled' });
+  if (process.env.UPDATE_SCREENSHOTS) {
+    await page.screenshot({ path: `${screenshots}${name}.png`, animations: 'disabled' });
+  }
+}
 const viewports = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'mobile', width: 390, height: 844 },
@@ -18,7 +27,8 @@ const viewports = [
 let browser: Browser;
 beforeAll(async () => {
   browser = await launchBrowser();
-  mkdirSync(screenshots, { recursive: true });
+  mkdirSync(artifacts, { recursive: true });
+  if (process.env.UPDATE_SCREENSHOTS) mkdirSync(screenshots, { recursive: true });
 });
 afterAll(async () => {
   await browser?.close();
@@ -93,7 +103,7 @@ describe.each(viewports)('branches at $name ($width×$height)', (viewport) => {
     await field.fill('Compare tea versus coffee');
     // The editor is brought into the pane's view; the page itself never scrolls.
     expect(await page.evaluate(() => document.scrollingElement?.scrollTop ?? 0)).toBe(0);
-    await page.screenshot({ path: `${screenshots}chat-branches-edit-${viewport.name}.png` });
+    await shot(page, `chat-branches-edit-${viewport.name}`);
     await page.getByTestId('edit-save').click();
     await completeAnswer(page, 1);
     await expect.poll(() => versionOf(page, 'user', 1).textContent()).toBe('2/2');
@@ -132,7 +142,7 @@ describe.each(viewports)('branches at $name ($width×$height)', (viewport) => {
     expect(await questions(page).nth(1).getByTestId('user-text').textContent()).toContain(
       stored.messages[2]!.content,
     );
-    await page.screenshot({ path: `${screenshots}chat-branches-${viewport.name}.png` });
+    await shot(page, `chat-branches-${viewport.name}`);
 
     // The keyboard reaches the switcher: back to the first version of the answer.
     const previous = answers(page).nth(1).getByRole('button', { name: 'Previous version' });
