@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { firstAccount, user } from '../../src/db/schema.js';
+import { claimFirstAccount } from '../../src/services/invites/first-account.js';
 import { as, buildTestApp, signIn, TEST_ORIGIN, type TestApp } from '../helpers/build-test-app.js';
 
 const PASSWORD = 'correct horse battery';
@@ -19,7 +20,8 @@ async function rolesOf(t: TestApp) {
   return Object.fromEntries(rows.map((row) => [row.email, row.role]));
 }
 
-describe('the first account is the administrator', () => {
+// Each test needs an empty instance, so each builds its own app (migrations included): slow on a busy machine.
+describe('the first account is the administrator', { timeout: 120_000 }, () => {
   let t: TestApp | undefined;
   afterEach(async () => {
     await t?.close();
@@ -65,5 +67,20 @@ describe('the first account is the administrator', () => {
     const [slot] = await t.database.db.select().from(firstAccount);
     const [admin] = await t.database.db.select().from(user).where(eq(user.role, 'admin'));
     expect(slot?.userId).toBe(admin?.id);
+  });
+
+  it('claims the slot once when inserts and claims interleave (a real pool on PostgreSQL)', async () => {
+    t = await buildTestApp();
+    const ids = Array.from({ length: 12 }, (_, index) => `racer-${index}`);
+    // Each "sign-up" writes its row, then claims: on a pool, rows and claims overlap in every order.
+    const claims = await Promise.all(
+      ids.map(async (id) => {
+        await t!.database.db.insert(user).values({ id, name: id, email: `${id}@example.com` });
+        return claimFirstAccount(t!.database.db, id);
+      }),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    const roles = Object.values(await rolesOf(t));
+    expect(roles.filter((role) => role === 'admin')).toHaveLength(1);
   });
 });
