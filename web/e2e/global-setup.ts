@@ -122,6 +122,10 @@ export default async function setup(project: TestProject) {
     throw error;
   }
 
+  // The first account on an instance becomes its administrator (issue 25): take that seat here, so
+  // every account the specs sign up is a normal user, whatever order the specs run in.
+  await signUpOperator(baseUrl);
+
   project.provide('baseUrl', baseUrl);
   project.provide('serverEnv', serverEnv);
 
@@ -131,4 +135,17 @@ export default async function setup(project: TestProject) {
     log.end();
     rmSync(dataDir, { recursive: true, force: true });
   };
+}
+
+async function signUpOperator(baseUrl: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: baseUrl },
+    body: JSON.stringify({
+      name: 'Operator',
+      email: 'e2e-operator@example.com',
+      password: 'operator password 1',
+    }),
+  });
+  if (!response.ok) throw new Error(`could not sign up the operator account: ${response.status}`);
 }

@@ -274,7 +274,8 @@ describe('session cookie behind HTTPS (APP_URL=https://…)', () => {
         url: '/api/me',
         headers: { cookie: cookies.map((line) => line.split(';')[0]).join('; ') },
       });
-      expect(me.json()).toMatchObject({ email: 'secure@example.com', role: 'user' });
+      // The only account on this instance, so its administrator (issue 25).
+      expect(me.json()).toMatchObject({ email: 'secure@example.com', role: 'admin' });
     } finally {
       await app.close();
       await models.close();
