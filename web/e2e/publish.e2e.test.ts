@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { baseUrl, createChatbot, launchBrowser, openPage, signUp, uniqueEmail } from './support/browser';
@@ -23,6 +24,44 @@ let allowedHost: HostPage;
 let otherHost: HostPage;
 const slug = `bakery-${Date.now().toString(36)}`;
 const figures: Record<string, number> = {};
+
+/** A 48×48 PNG, a warm brown square (the avatar upload). */
+function avatarPng(): Buffer {
+  const size = 48;
+  const raw = Buffer.alloc((size * 3 + 1) * size);
+  for (let y = 0; y < size; y++) {
+    const row = y * (size * 3 + 1);
+    for (let x = 0; x < size; x++) raw.set([180 - y, 83, 9], row + 1 + x * 3);
+  }
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 /** Screenshots go to the artifacts; with UPDATE_SCREENSHOTS=1 to docs/screenshots as well. */
 async function shot(page: Page, name: string, fullPage = false) {
@@ -89,6 +128,13 @@ it('the owner publishes the bot as a widget: field errors on their field, then t
   await owner.getByLabel('Title').fill('Bakery assistant');
   await owner.getByTestId('save-publication').click();
   await owner.getByTestId('publication-saved').waitFor();
+  // Once saved, the avatar uploads as soon as it is picked, and shows at once.
+  await owner
+    .getByTestId('avatar-input')
+    .setInputFiles({ name: 'bread.png', mimeType: 'image/png', buffer: avatarPng() });
+  await expect
+    .poll(() => owner.locator('.avatar-upload img').getAttribute('src'))
+    .toMatch(/^\/api\/public\/avatars\//);
 
   expect(await owner.getByTestId('share-url').inputValue()).toBe(`${baseUrl()}/c/${slug}`);
   expect(await owner.getByTestId('embed-snippet').inputValue()).toBe(
@@ -246,6 +292,11 @@ it('the share link works signed out: branding, greeting, suggestions, streaming,
     const { page, errors } = await visitorPage(viewport);
     await page.goto(`${baseUrl()}/c/${slug}`);
     await page.getByRole('heading', { name: 'Bakery assistant' }).waitFor();
+    await expect
+      .poll(() =>
+        page.locator('.visitor__header img').evaluate((image: HTMLImageElement) => image.naturalWidth),
+      )
+      .toBe(48); // the uploaded avatar, served to visitors
     expect(await page.locator('.app__top').count()).toBe(0); // no app header for visitors
     await page.getByTestId('suggestion').filter({ hasText: 'Do you make birthday cakes?' }).click();
     await page
@@ -260,6 +311,19 @@ it('the share link works signed out: branding, greeting, suggestions, streaming,
     expect(errors).toEqual([]);
     await page.context().close();
   }
+});
+
+it('the share page follows a dark device (theme auto)', async () => {
+  const context = await browser.newContext({ viewport: PHONE, colorScheme: 'dark' });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl()}/c/${slug}`);
+  await page.getByTestId('visitor-greeting').waitFor();
+  const background = await page
+    .getByTestId('visitor-chat')
+    .evaluate((element) => getComputedStyle(element).backgroundColor);
+  expect(background).toBe('rgb(18, 19, 26)');
+  await shot(page, 'share-page-dark-mobile');
+  await context.close();
 });
 
 it('the owner sees the visitors’ conversations in the inbox, newest first, with their thumbs', async () => {
