@@ -46,7 +46,7 @@ describe('GettingStartedGuide', () => {
     expect(step(wrapper, 'create').attributes('data-done')).toBe('true');
     expect(step(wrapper, 'chat').attributes('data-done')).toBe('true');
     expect(step(wrapper, 'share').attributes('data-done')).toBe('false');
-    expect(step(wrapper, 'share').find('a').attributes('href')).toBe('/chatbots/b1/edit');
+    expect(step(wrapper, 'share').find('a').attributes('href')).toBe('/chatbots/b1/publish');
   });
 
   it('a chatbot not chatted with yet links to its chat', async () => {

@@ -20,6 +20,7 @@ export function onboardingRouter(): Router {
       { path: '/chatbots', name: 'chatbots', component: Empty },
       { path: '/chatbots/new', name: 'chatbot-new', component: Empty },
       { path: '/chatbots/:id/edit', name: 'chatbot-edit', component: Empty },
+      { path: '/chatbots/:id/publish', name: 'chatbot-publish', component: Empty },
       { path: '/chatbots/:id/chat', name: 'chat', component: Empty },
       { path: '/c/:slug', name: 'share', component: Empty },
       { path: '/admin', name: 'admin', component: Empty },
