@@ -75,3 +75,15 @@ export interface ApiKeyList {
   allowed: boolean;
   maxKeys: number | null;
 }
+
+/** GET /api/api-keys/usage?month=YYYY-MM: one month's usage per key (only keys that were used). */
+export interface ApiKeyUsage {
+  id: string;
+  name: string;
+  prefix: string;
+  revoked: boolean;
+  requests: number;
+  costUsd: number;
+  promptTokens: number;
+  completionTokens: number;
+}

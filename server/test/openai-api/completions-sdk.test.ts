@@ -88,6 +88,21 @@ describe('the chatbot API through the openai SDK', () => {
     ).find((entry) => entry.id === keyId)!;
     expect(key.usage.requests).toBeGreaterThan(0);
     expect(key.lastUsedAt).not.toBeNull();
+    const month = new Date().toISOString().slice(0, 7);
+    const byKey = await f.t.app.inject({
+      method: 'GET',
+      url: `/api/api-keys/usage?month=${month}`,
+      headers: as(cookie),
+    });
+    expect(byKey.json()).toEqual([
+      expect.objectContaining({ id: keyId, name: 'Test key', revoked: false, requests: key.usage.requests }),
+    ]);
+    const before = await f.t.app.inject({
+      method: 'GET',
+      url: '/api/api-keys/usage?month=2020-01',
+      headers: as(cookie),
+    });
+    expect(before.json()).toEqual([]);
     expect(JSON.stringify(list.json())).not.toContain('secret');
   });
 

@@ -1,4 +1,4 @@
-import type { ApiKeyList, CreateApiKeyBody, CreatedApiKey } from '@app/common';
+import type { ApiKeyList, ApiKeyUsage, CreateApiKeyBody, CreatedApiKey } from '@app/common';
 import { createHttpClient, type HttpClient } from './http-client';
 
 /** A chatbot and the `model` it answers to on /v1 (its slug). */
@@ -13,6 +13,8 @@ export interface ApiKeysApi {
   create(body: CreateApiKeyBody): Promise<CreatedApiKey>;
   revoke(id: string): Promise<void>;
   chatbots(): Promise<ApiChatbot[]>;
+  /** One month's usage per key (`2026-12`). */
+  usage(month: string): Promise<ApiKeyUsage[]>;
 }
 
 export function createApiKeysApi(http: HttpClient): ApiKeysApi {
@@ -21,6 +23,7 @@ export function createApiKeysApi(http: HttpClient): ApiKeysApi {
     create: (body) => http.json('POST', '/api/api-keys', body),
     revoke: (id) => http.json('DELETE', `/api/api-keys/${encodeURIComponent(id)}`),
     chatbots: () => http.json('GET', '/api/api-keys/chatbots'),
+    usage: (month) => http.json('GET', `/api/api-keys/usage?month=${encodeURIComponent(month)}`),
   };
 }
 

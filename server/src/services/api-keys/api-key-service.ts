@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { and, count, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
-import type { ApiKey, ApiKeyList, CreateApiKeyBody, CreatedApiKey } from '@app/common';
+import { and, count, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { ApiKey, ApiKeyList, ApiKeyUsage, CreateApiKeyBody, CreatedApiKey } from '@app/common';
 import { createApiKeyBody } from '@app/common';
 import type { ApiKeysEntitlement } from '../../config/plans-schema.js';
 import type { Db } from '../../db/database.js';
 import { apiKeys, chatbots, usageRecords, user } from '../../db/schema.js';
 import { AppError, notFound } from '../../errors.js';
 import { ReadThroughCache } from '../cache/read-through-cache.js';
+import { monthWindow } from '../usage-service.js';
 import { hashSecret, newSecret, shownPrefix } from './api-key-secret.js';
 
 type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -100,7 +101,7 @@ export class ApiKeyService {
     const [rows, entitlement, usage] = await Promise.all([
       this.db.select().from(apiKeys).where(eq(apiKeys.userId, userId)).orderBy(desc(apiKeys.createdAt)),
       this.options.entitlement(userId),
-      this.monthUsage(userId),
+      this.monthUsage(userId, this.now().toISOString().slice(0, 7)),
     ]);
     return {
       keys: rows.map((row) => toApiKey(row, usage.get(row.id) ?? emptyUsage)),
@@ -208,10 +209,25 @@ export class ApiKeyService {
     }
   }
 
-  /** Calls and cost per key this calendar month (UTC), from the usage ledger. */
-  private async monthUsage(userId: string): Promise<Map<string, ApiKey['usage']>> {
-    const now = this.now();
-    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  /** The Usage page's "by API key" (revoked keys included): one month (UTC), busiest first. */
+  async usageByKey(userId: string, month: string): Promise<ApiKeyUsage[]> {
+    const [rows, usage] = await Promise.all([
+      this.db.select().from(apiKeys).where(eq(apiKeys.userId, userId)),
+      this.monthUsage(userId, month),
+    ]);
+    return rows
+      .flatMap((row) => {
+        const used = usage.get(row.id);
+        return used
+          ? [{ id: row.id, name: row.name, prefix: row.prefix, revoked: row.revokedAt !== null, ...used }]
+          : [];
+      })
+      .sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests);
+  }
+
+  /** Calls and cost per key in a calendar month (`2026-12`, UTC), from the usage ledger. */
+  private async monthUsage(userId: string, month: string): Promise<Map<string, ApiKey['usage']>> {
+    const { from: monthStart, to: monthEnd } = monthWindow(month);
     const rows = await this.db
       .select({
         keyId: usageRecords.apiKeyId,
@@ -225,6 +241,7 @@ export class ApiKeyService {
         and(
           eq(usageRecords.userId, userId),
           gte(usageRecords.createdAt, monthStart),
+          lt(usageRecords.createdAt, monthEnd),
           sql`${usageRecords.apiKeyId} is not null`,
         ),
       )

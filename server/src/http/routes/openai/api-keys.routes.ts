@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createApiKeyBody } from '@app/common';
+import { createApiKeyBody, USAGE_MONTH_PATTERN } from '@app/common';
 import type { ApiKeyService } from '../../../services/api-keys/api-key-service.js';
 import type { ChatbotDirectory } from '../../../services/api-keys/chatbot-directory.js';
 import { requireUser } from '../../plugins/auth.js';
@@ -47,6 +47,36 @@ export const apiKeysRoutes: FastifyPluginAsyncZod<{
     },
     async (request) =>
       (await directory.list(requireUser(request).id, null)).map(({ id, name, slug }) => ({ id, name, slug })),
+  );
+
+  app.get(
+    '/api/api-keys/usage',
+    {
+      schema: {
+        tags,
+        summary: "One month's usage per API key (the Usage page); the current month by default",
+        querystring: z.object({
+          month: z.string().regex(USAGE_MONTH_PATTERN, 'expected YYYY-MM').optional(),
+        }),
+        response: {
+          200: z.array(
+            z.object({
+              id: z.string(),
+              name: z.string(),
+              prefix: z.string(),
+              revoked: z.boolean(),
+              requests: z.number().int(),
+              costUsd: z.number(),
+              promptTokens: z.number().int(),
+              completionTokens: z.number().int(),
+            }),
+          ),
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) =>
+      keys.usageByKey(requireUser(request).id, request.query.month ?? new Date().toISOString().slice(0, 7)),
   );
 
   app.get(
