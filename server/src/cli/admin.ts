@@ -133,9 +133,10 @@ async function inviteThroughServer(
     const message = (payload as { error?: { message?: string } } | null)?.error?.message;
     throw new Error(message ?? `the running server answered ${response.status}`);
   }
-  return creating
+  const text = creating
     ? describeCreatedInvite(payload as CreatedInvite, config.signup)
     : describeInvites(payload as InviteView[]);
+  return `${text}\n(through the running server at ${handle.url})`;
 }
 
 function describe(command: Exclude<AdminCommand, InviteCommand>): string {

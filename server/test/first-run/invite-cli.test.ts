@@ -4,7 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { createAuth } from '../../src/auth/create-auth.js';
+import { loadConfig } from '../../src/config/index.js';
 import { createDatabase } from '../../src/db/create-db.js';
+import { writeAdminHandle } from '../../src/runtime/admin-handle.js';
+import { startModelAccess } from '../../src/runtime/model-access.js';
 import { adminAuditLog, invites } from '../../src/db/schema.js';
 import { hashInviteCode } from '../../src/services/invites/invite-code.js';
 
@@ -92,5 +97,48 @@ describe('admin CLI: invite and invites', { timeout: 240_000 }, () => {
       '--expires takes hours or days up to a year, like 12h or 7d, or never; got "soon"',
     );
     expect(bad.stderr).toContain('npm run admin -- invite [--email <email>]');
+  });
+
+  it('goes through the running server when that server holds the embedded database', async () => {
+    const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', BETTER_AUTH_SECRET: 's'.repeat(32) });
+    const database = await createDatabase({ kind: 'pglite', dataDir });
+    const auth = createAuth({
+      db: database.db,
+      secret: config.auth.secret!,
+      baseUrl: config.server.appUrl,
+      trustedOrigins: config.server.trustedOrigins,
+      secureCookies: false,
+    });
+    const models = await startModelAccess(config, { info() {}, warn() {}, error() {} });
+    const app = await buildApp({
+      config,
+      database,
+      auth,
+      llm: { client: {} as never, mode: 'demo', endpoint: 'none', close: async () => {} },
+      catalog: models.catalog,
+      plans: models.plans,
+      spaDir: null,
+      adminCliToken: 'cli-token-5678',
+    });
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const removeHandle = writeAdminHandle(dataDir, {
+      url: address,
+      token: 'cli-token-5678',
+      pid: process.pid,
+    });
+    try {
+      const made = await admin(dataDir, {}, 'invite', '--email', 'yan@example.com');
+      expect(made.stderr).toBe('');
+      expect(made.stdout).toMatch(/^http:\/\/localhost:3000\/sign-up\?invite=[\w-]{43}\n/);
+      expect(made.stdout).toContain('through the running server');
+      const listed = await admin(dataDir, {}, 'invites');
+      expect(listed.stdout).toContain('yan@example.com');
+      expect((await database.db.select().from(invites)).map((row) => row.email)).toContain('yan@example.com');
+    } finally {
+      removeHandle();
+      await app.close();
+      await models.close();
+      await database.close();
+    }
   });
 });
