@@ -46,6 +46,9 @@ describe('a new chatbot from a template or a description', () => {
     const { wrapper } = await mountAt(ChatbotNewPage, { path: '/chatbots/new?template=unknown' });
     expect(value(wrapper, '#chatbot-name')).toBe('');
     expect(wrapper.find('[data-testid="template-note"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="template-links"] a').attributes('href')).toBe(
+      '/chatbots/new?template=support-agent',
+    );
   });
 
   it('a one-line description: the prompt generator writes the prompt, the form opens with it', async () => {
