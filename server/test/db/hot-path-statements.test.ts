@@ -88,6 +88,8 @@ describe('hot-path statements', () => {
       userId,
       title: 'Greeting',
       activeMessageId: turn.assistant.id,
+      source: 'app',
+      visitorId: null,
       createdAt: now,
       updatedAt: now,
     });

@@ -20,6 +20,8 @@ export interface TurnRows {
   conversationId: string;
   /** Set when the conversation is new (created with this title). */
   newConversationTitle: string | null;
+  /** A new conversation's visitor (a published bot's, issue 22); null or absent: the owner's own. */
+  visitorId?: string | null;
   /**
    * The user message to insert, or null when answering an existing one again. `parentId`: the
    * message it follows (null or absent: the first of the conversation, or a new version of the first).
@@ -228,6 +230,7 @@ export class ConversationRepository {
       deletions.map((deletion) => deletion.messageId),
       turns.map((turn) => turn.userMessage?.parentId ?? null),
       turns.map((turn) => turn.assistant.parentId ?? turn.userMessage?.id ?? null),
+      turns.map((turn) => turn.visitorId ?? null),
     ]);
   }
 }
@@ -237,6 +240,7 @@ export class ConversationRepository {
  * conversation (else the existing one is touched), a null user message means a regenerated answer,
  * and the deletions ($11, $12: conversation and message, pairwise) remove messages — never one
  * still streaming. $13/$14 are the parents of the user message and of the answer (decision 0009);
+ * $15 a new conversation's visitor (issue 22);
  * the answer becomes the conversation's active leaf. A second turn while one streams collides on the
  * one-streaming index, whichever branch it is on.
  */
@@ -245,12 +249,13 @@ const INSERT_TURNS: PreparedStatement = {
   text: `
     with turn as (
       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
-                           $7::text[], $8::text[], $9::text[], $10::timestamptz[], $13::text[], $14::text[])
+                           $7::text[], $8::text[], $9::text[], $10::timestamptz[], $13::text[], $14::text[],
+                           $15::text[])
         as t(conversation_id, chatbot_id, user_id, title, at, user_message_id, user_content,
-             assistant_id, model, answer_at, user_parent_id, assistant_parent_id)),
+             assistant_id, model, answer_at, user_parent_id, assistant_parent_id, visitor_id)),
     created as (
-      insert into conversations (id, chatbot_id, user_id, title, active_message_id, created_at, updated_at)
-      select conversation_id, chatbot_id, user_id, title, assistant_id, at, at from turn where title is not null),
+      insert into conversations (id, chatbot_id, user_id, title, active_message_id, visitor_id, created_at, updated_at)
+      select conversation_id, chatbot_id, user_id, title, assistant_id, visitor_id, at, at from turn where title is not null),
     touched as (
       update conversations c set updated_at = turn.at, active_message_id = turn.assistant_id
       from turn where c.id = turn.conversation_id and turn.title is null),

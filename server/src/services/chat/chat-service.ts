@@ -103,6 +103,10 @@ export class ChatService {
     if (body.conversationId && (!conversation || conversation.chatbotId !== chatbot.id)) {
       throw notFound('Conversation');
     }
+    // A visitor's turn continues only that visitor's conversation (issue 22).
+    if (options.visitorId !== undefined && conversation && conversation.visitorId !== options.visitorId) {
+      throw notFound('Conversation');
+    }
     if (conversation) this.assertIdle(conversation.id);
     // Both before the upstream call, side by side: nothing sequential that need not be. The history
     // is the active branch; the new message continues it (decision 0009).
@@ -117,6 +121,7 @@ export class ChatService {
         chatbot,
         conversationId: conversation?.id ?? randomUUID(),
         newConversationTitle: conversation ? null : conversationTitle(body.message),
+        ...(options.visitorId === undefined ? {} : { visitorId: options.visitorId }),
         userMessage: { id: userMessageId, content: body.message, parentId: history.at(-1)?.id ?? null },
         userMessageId,
         llmMessages: buildTurnMessages(

@@ -53,6 +53,11 @@ export interface TurnOptions {
    * the bot's caps to the owner's plan limits (services/publishing).
    */
   admit?: (call: CallRequest) => Promise<CallAdmission>;
+  /**
+   * The turn is a published bot's visitor's (services/publishing): a new conversation is created
+   * as theirs (`conversations.visitor_id`), and an existing one must be theirs (else 404).
+   */
+  visitorId?: string;
 }
 
 /** The subset of a pino logger the chat path uses (no Fastify import in services). */

@@ -14,6 +14,8 @@ export interface TurnPlan {
   };
   conversationId: string;
   newConversationTitle: string | null;
+  /** A published bot's visitor: a new conversation is created as theirs (issue 22). */
+  visitorId?: string | null;
   /**
    * The user message to insert, or null when answering an existing one again. `parentId`: the
    * message it follows, null for the first (or a new version of the first: decision 0009).

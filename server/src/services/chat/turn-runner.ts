@@ -152,6 +152,7 @@ export class TurnRunner {
         chatbotId: plan.chatbot.id,
         conversationId: plan.conversationId,
         newConversationTitle: plan.newConversationTitle,
+        visitorId: plan.visitorId ?? null,
         userMessage: plan.userMessage,
         deleteMessageIds: [],
         assistant: { id: meta.assistantMessageId, model: plan.chatbot.model, parentId: plan.userMessageId },

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type {
   ChatRequestBody,
   FeedbackRating,
@@ -10,7 +9,6 @@ import type {
 import { AppError, notFound } from '../../errors.js';
 import type { ChatService } from '../chat/chat-service.js';
 import type { CallAdmission, CallRequest, TurnOptions, TurnOutcome, TurnSink } from '../chat/chat-types.js';
-import { conversationTitle } from '../chat/conversation-title.js';
 import type { ConversationService } from '../conversation-service.js';
 import type { LimitsService, ModelPrice } from '../limits/index.js';
 import { admitWithBotCap } from './bot-spend.js';
@@ -108,35 +106,22 @@ export class PublicChatService {
     await this.deps.caps.countIp(chatbotId, caller.ip, limits);
     await this.deps.caps.countMessage(chatbotId, visitor.visitorId, limits);
     const lease = await this.deps.caps.acquireAnswer(chatbotId, visitor.visitorId, limits);
-    let created: string | null = null;
+    const admit = (call: CallRequest) =>
+      admitWithBotCap(this.deps.admit, this.deps.botSpend, call, {
+        chatbotId,
+        capUsd: limits.monthlySpendCapUsd,
+        price: this.deps.modelPrice(call.model),
+      });
     try {
-      let conversationId = body.conversationId;
-      if (!conversationId) {
-        conversationId = created = randomUUID();
-        await this.deps.visitors.createConversation({
-          id: conversationId,
-          chatbotId,
-          ownerId,
-          visitorId: visitor.visitorId,
-          title: conversationTitle(body.message),
-        });
-      }
-      const admit = (call: CallRequest) =>
-        admitWithBotCap(this.deps.admit, this.deps.botSpend, call, {
-          chatbotId,
-          capUsd: limits.monthlySpendCapUsd,
-          price: this.deps.modelPrice(call.model),
-        });
+      // The owner's chat path: a new conversation is written with the turn (one statement, beside
+      // the upstream call), as the visitor's.
       return await this.deps.chat.chat(
         ownerId,
         chatbotId,
-        { message: body.message, conversationId },
+        { message: body.message, ...(body.conversationId ? { conversationId: body.conversationId } : {}) },
         publicSink(sink),
-        { ...options, admit },
+        { ...options, admit, visitorId: visitor.visitorId },
       );
-    } catch (error) {
-      if (created) await this.deps.visitors.deleteIfEmpty(created).catch(() => {});
-      throw error;
     } finally {
       await lease.release();
     }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, notExists, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
 import { conversations, messageFeedback, messages } from '../../db/schema.js';
 
@@ -7,38 +7,6 @@ export type Rating = 'up' | 'down';
 /** Visitor conversations and feedback: every read names the bot AND the visitor. */
 export class VisitorRepository {
   constructor(private readonly db: Db) {}
-
-  /** A visitor's new conversation, owned (and billed) by the bot's owner. */
-  async createConversation(row: {
-    id: string;
-    chatbotId: string;
-    ownerId: string;
-    visitorId: string;
-    title: string;
-  }): Promise<void> {
-    await this.db.insert(conversations).values({
-      id: row.id,
-      chatbotId: row.chatbotId,
-      userId: row.ownerId,
-      visitorId: row.visitorId,
-      title: row.title,
-    });
-  }
-
-  /** Drops a conversation the visitor never got an answer in (its first turn was refused). */
-  async deleteIfEmpty(conversationId: string): Promise<void> {
-    await this.db.delete(conversations).where(
-      and(
-        eq(conversations.id, conversationId),
-        notExists(
-          this.db
-            .select({ one: sql`1` })
-            .from(messages)
-            .where(eq(messages.conversationId, conversationId)),
-        ),
-      ),
-    );
-  }
 
   async findConversation(chatbotId: string, visitorId: string, conversationId: string) {
     const rows = await this.db
