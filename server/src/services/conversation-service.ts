@@ -95,7 +95,13 @@ export class ConversationService {
       );
     }
     const leaf = tree.newestLeafUnder(messageId);
-    await this.conversations.setActive(conversation.id, leaf);
+    if (!(await this.conversations.setActive(conversation.id, conversation.activeMessageId, leaf))) {
+      // A turn began since the read (its answer is the active leaf now): it wins.
+      throw new AppError(
+        'conflict',
+        'This conversation is still answering; stop it or wait for it to finish',
+      );
+    }
     return this.read({ ...conversation, activeMessageId: leaf }, rows);
   }
 

@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '@app/mock-llm';
 import type { ChatMessage, ConversationWithMessages } from '@app/common';
 import { conversations, messages, usageRecords } from '../../src/db/schema.js';
 import { migrationsFolder } from '../../src/db/migrations-folder.js';
+import { ConversationRepository } from '../../src/db/repositories/conversation-repository.js';
 import { OpenAICompatibleClient } from '../../src/llm/openai-compatible-client.js';
 import { as, buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { userWithChatbot } from './chat-fixtures.js';
@@ -252,7 +253,8 @@ describe('message branching: edit, regenerate any answer, switch versions', () =
       body: JSON.stringify({ message: 'Go on [[mock:endless]]', conversationId }),
     });
     const stream = new SseReader(response);
-    const meta = (await stream.until('delta')) && (stream.events[0]!.data as { assistantMessageId: string });
+    await stream.until('delta');
+    const meta = stream.events[0]!.data as { assistantMessageId: string };
     const edit = await json(alice, 'POST', `/api/messages/${q2.id}/edit`, { content: 'Meanwhile' });
     expect(edit.statusCode).toBe(409);
     expect(edit.json().error.message).toMatch(/still answering/);
@@ -301,6 +303,15 @@ describe('message branching: edit, regenerate any answer, switch versions', () =
     expect(JSON.stringify(empty.json())).toContain('Write the new message.');
   });
 
+  it('a switch read before a turn began loses to it (compare and set on the active leaf)', async () => {
+    const { conversationId, q2, a2 } = await twoTurns();
+    const repository = new ConversationRepository(t.database.db);
+    // The switch had read `a1` as active; a turn moved it to `a2` since: nothing changes.
+    expect(await repository.setActive(conversationId, q2.parentId!, q2.id)).toBe(false);
+    expect((await read(alice, conversationId)).messages.at(-1)!.id).toBe(a2.id);
+    expect(await repository.setActive(conversationId, a2.id, a2.id)).toBe(true);
+  });
+
   it('lists the new routes in OpenAPI', async () => {
     const spec = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     expect(Object.keys(spec.paths)).toEqual(
@@ -313,8 +324,8 @@ describe('message branching: edit, regenerate any answer, switch versions', () =
   });
 
   it('the migration backfill chains old conversations by time and makes the newest message active', async () => {
-    const sql = readFileSync(`${migrationsFolder()}/0004_message_tree.sql`, 'utf8');
-    const backfill = sql.split('--> statement-breakpoint').slice(-2);
+    const migration = readFileSync(`${migrationsFolder()}/0004_message_tree.sql`, 'utf8');
+    const backfill = migration.split('--> statement-breakpoint').slice(-2);
     const { conversationId, q1, a1, q2, a2 } = await twoTurns();
     // As before the migration: no parents, no active leaf.
     await t.database.db
@@ -325,7 +336,7 @@ describe('message branching: edit, regenerate any answer, switch versions', () =
       .update(conversations)
       .set({ activeMessageId: null })
       .where(eq(conversations.id, conversationId));
-    for (const statement of backfill) await t.database.db.$client.query(statement);
+    for (const statement of backfill) await t.database.db.execute(sql.raw(statement));
     const conversation = await read(alice, conversationId);
     expect(conversation.messages.map((message) => [message.id, message.parentId])).toEqual([
       [q1.id, null],

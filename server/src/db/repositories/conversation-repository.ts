@@ -186,12 +186,25 @@ export class ConversationRepository {
     return rows.map(({ parent_id, ...row }) => ({ ...row, parentId: parent_id }));
   }
 
-  /** Makes `messageId` the conversation's active leaf. Activity order is unchanged. */
-  async setActive(conversationId: string, messageId: string): Promise<void> {
-    await this.db
+  /**
+   * Makes `messageId` the conversation's active leaf if it is still `expected` (compare and set: a
+   * turn that began since moved it to its answer, and wins). False when it had moved. Activity
+   * order is unchanged.
+   */
+  async setActive(conversationId: string, expected: string | null, messageId: string): Promise<boolean> {
+    const updated = await this.db
       .update(conversations)
       .set({ activeMessageId: messageId })
-      .where(eq(conversations.id, conversationId));
+      .where(
+        and(
+          eq(conversations.id, conversationId),
+          expected === null
+            ? isNull(conversations.activeMessageId)
+            : eq(conversations.activeMessageId, expected),
+        ),
+      )
+      .returning({ id: conversations.id });
+    return updated.length > 0;
   }
 
   async deleteOwned(userId: string, conversationId: string): Promise<boolean> {
