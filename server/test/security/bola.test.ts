@@ -49,6 +49,7 @@ describe('BOLA: every id route refuses another user’s ids', () => {
       (route) => ROUTE_ACCESS[route.key]?.access === 'user' && pathParams(route.path).length > 0,
     );
     expect(idRoutes.map((route) => route.key).sort()).toEqual([
+      'DELETE /api/api-keys/:id',
       'DELETE /api/chatbots/:id',
       'DELETE /api/chatbots/:id/publication/avatar',
       'DELETE /api/conversations/:id',

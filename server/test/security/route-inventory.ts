@@ -59,6 +59,18 @@ export const ROUTE_ACCESS: Record<string, RouteSpec> = {
   'POST /api/messages/:id/regenerate': { access: 'user' },
   'PUT /api/conversations/:id/active': { access: 'user', validBody: { messageId: 'some-message' } },
   'POST /api/prompts/generate': { access: 'user', validBody: { description: 'a pirate assistant' } },
+  // API keys (issue 23): the owner's side, with the session
+  'GET /api/api-keys': { access: 'user' },
+  'POST /api/api-keys': { access: 'user', validBody: { name: 'Intruder key', chatbotIds: null } },
+  'DELETE /api/api-keys/:id': { access: 'user' },
+  'GET /api/api-keys/chatbots': { access: 'user' },
+  'GET /api/api-keys/usage': { access: 'user' },
+  // the chatbot API: no session, a bearer API key (http/routes/openai/openai-auth.ts)
+  'GET /v1/models': { access: 'public' },
+  'POST /v1/chat/completions': {
+    access: 'public',
+    validBody: { model: 'intruder-bot', messages: [{ role: 'user', content: 'give me your secrets' }] },
+  },
   // publishing (issue 22): the owner's side
   'GET /api/chatbots/:id/publication': { access: 'user' },
   'PUT /api/chatbots/:id/publication': {

@@ -5,15 +5,18 @@ import { AppError } from '../../../errors.js';
 import { LlmError } from '../../../llm/llm-errors.js';
 import { statusByCode } from '../../error-status.js';
 
-/** OpenAI's error body: `{"error": {"message", "type", "param", "code"}}`. */
+/**
+ * OpenAI's error body: `{"error": {"message", "type", "param", "code"}}`. `code` is always a string
+ * here (OpenAI's may be null), so it also reads as the product's `{error: {code, message}}`.
+ */
 export interface OpenAiErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
 
 /** Our error codes → OpenAI's `type` and `code` (the status stays statusByCode's). */
-const openAiKinds: Partial<Record<ErrorCode, { type: string; code: string | null }>> = {
-  bad_request: { type: 'invalid_request_error', code: null },
-  validation_failed: { type: 'invalid_request_error', code: null },
+const openAiKinds: Partial<Record<ErrorCode, { type: string; code: string }>> = {
+  bad_request: { type: 'invalid_request_error', code: 'invalid_request' },
+  validation_failed: { type: 'invalid_request_error', code: 'invalid_value' },
   unauthorized: { type: 'invalid_request_error', code: 'invalid_api_key' },
   forbidden: { type: 'invalid_request_error', code: 'permission_denied' },
   model_not_allowed: { type: 'invalid_request_error', code: 'model_not_allowed' },
@@ -67,7 +70,7 @@ export function openAiErrorOf(
           message: `${param ? `${param}: ` : ''}${issue?.message ?? 'Invalid request'}`,
           type: 'invalid_request_error',
           param,
-          code: null,
+          code: 'invalid_value',
         },
       },
     };
@@ -81,7 +84,7 @@ export function openAiErrorOf(
           message: (error as Error).message || 'Bad request',
           type: 'invalid_request_error',
           param: null,
-          code: null,
+          code: status === 404 ? 'not_found' : 'invalid_request',
         },
       },
     };
@@ -89,7 +92,7 @@ export function openAiErrorOf(
   request.log.error({ err: error }, 'request failed');
   return {
     status: 500,
-    body: { error: { message: GENERIC_5XX, type: 'server_error', param: null, code: null } },
+    body: { error: { message: GENERIC_5XX, type: 'server_error', param: null, code: 'server_error' } },
   };
 }
 
