@@ -271,3 +271,85 @@ describe.each(viewports)('a newcomer on $name ($width×$height)', (viewport) => 
     expect([...visitor.errors, ...dark.errors, ...second.errors]).toEqual([]);
   }, 120_000);
 });
+
+describe('sign-up by invite and closed sign-up (1280×800)', () => {
+  const desktop = viewports[0];
+
+  async function fillSignUp(page: Page, email: string) {
+    await page.getByLabel('Name').fill(email.split('@')[0]!);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+  }
+
+  it('SIGNUP=invite: the first account needs none, a link fills the invite in, a missing one is said', async () => {
+    server = await startOwnServer({
+      name: 'newcomer-invite',
+      models: [{ id: 'chat-default' }],
+      env: { SIGNUP: 'invite' },
+    });
+    const admin = await openPage(desktop);
+    await admin.page.goto('/sign-up');
+    await admin.page.getByTestId('invite-field').waitFor();
+    await fillSignUp(admin.page, 'ada@example.com');
+    await admin.page.waitForURL('**/chatbots');
+    expect(await me(admin.page)).toMatchObject({ role: 'admin', firstAccount: true });
+    const created = await admin.page.request.post('/api/admin/invites', {
+      data: { email: null, expiresInHours: 24 },
+      headers: { origin: server!.baseUrl },
+    });
+    expect(created.status()).toBe(201);
+    const { link } = (await created.json()) as { link: string };
+
+    // No invite: the sentence before, and the server's sentence on the field after trying.
+    const stranger = await openPage(desktop);
+    await stranger.page.goto('/sign-up');
+    expect(await stranger.page.getByTestId('invite-hint').innerText()).toContain(
+      'Sign-up on this server is by invite.',
+    );
+    await fillSignUp(stranger.page, 'eve@example.com');
+    await stranger.page.locator('#sign-up-invite[aria-invalid="true"]').waitFor();
+    expect(await stranger.page.getByTestId('invite-hint').innerText()).toMatch(/invite/i);
+    await stranger.page.getByLabel('Invite code').fill('not-a-real-code');
+    await stranger.page.getByRole('button', { name: 'Create account' }).click();
+    await expect
+      .poll(() => stranger.page.getByTestId('invite-hint').innerText())
+      .toMatch(/not valid|used|expired/i);
+    expect(new URL(stranger.page.url()).pathname).toBe('/sign-up');
+
+    // The invite link: the code is filled in; the account is a normal user.
+    const invited = await openPage(desktop);
+    await invited.page.goto(new URL(link).pathname + new URL(link).search);
+    expect(await invited.page.getByLabel('Invite code').inputValue()).toBe(
+      new URL(link).searchParams.get('invite'),
+    );
+    await fillSignUp(invited.page, 'grace@example.com');
+    await invited.page.waitForURL('**/chatbots');
+    expect(await me(invited.page)).toMatchObject({ role: 'user', firstAccount: false });
+    await shot(stranger.page, 'signup-invite-desktop');
+  }, 90_000);
+
+  it('SIGNUP=closed: the sign-in page says so, with no way to a sign-up that would refuse', async () => {
+    server = await startOwnServer({
+      name: 'newcomer-closed',
+      models: [{ id: 'chat-default' }],
+      env: { SIGNUP: 'closed' },
+    });
+    const visitor = await openPage(desktop);
+    const { page } = visitor;
+    await page.goto('/');
+    await page.getByTestId('landing-signup-closed').waitFor();
+    expect(await page.getByTestId('landing-sign-up').count()).toBe(0);
+    await page.getByTestId('landing-sign-in').click();
+    await page.waitForURL('**/sign-in');
+    expect(await page.getByTestId('signup-closed').innerText()).toBe(
+      'Sign-up is closed on this server; ask its administrator for an invite.',
+    );
+    expect(await page.locator('a[href^="/sign-up"]').count()).toBe(0);
+    await shot(page, 'signin-closed-desktop');
+    await page.goto('/sign-up');
+    await page.getByTestId('signup-closed').waitFor();
+    expect(await page.locator('form').count()).toBe(0);
+    expect(visitor.errors).toEqual([]);
+  }, 90_000);
+});

@@ -68,10 +68,15 @@ describe('SignUpPage', () => {
     expect(signUp?.body).toMatchObject({ email: 'ada@example.com', inviteCode: 'abc123' });
   });
 
-  it('invite without a code: a sentence on the field, and nothing sent', async () => {
+  it('invite without a code: the sentence, and the server decides (the first account needs none)', async () => {
     const { wrapper, fake } = await mountAt(SignUpPage, {
       path: '/sign-up',
-      routes: { 'GET /api/config': config('invite'), 'GET /api/me': anonymous },
+      routes: {
+        'GET /api/config': config('invite'),
+        'GET /api/me': anonymous,
+        'POST /api/auth/sign-up/email': () =>
+          apiError(400, 'invite_invalid', 'Sign-up on this server needs an invite: open the invite link.'),
+      },
     });
     expect(wrapper.find('[data-testid="invite-hint"]').text()).toContain(
       'Sign-up on this server is by invite.',
@@ -79,8 +84,12 @@ describe('SignUpPage', () => {
     await fill(wrapper);
     await wrapper.find('form').trigger('submit');
     await flushPromises();
+    const signUp = fake.calls.find((call) => call.path === '/api/auth/sign-up/email');
+    expect(signUp?.body).not.toHaveProperty('inviteCode');
     expect(wrapper.find('#sign-up-invite').attributes('aria-invalid')).toBe('true');
-    expect(fake.calls.some((call) => call.path === '/api/auth/sign-up/email')).toBe(false);
+    expect(wrapper.find('[data-testid="invite-hint"]').text()).toBe(
+      'Sign-up on this server needs an invite: open the invite link.',
+    );
   });
 
   it('invite the server refuses: its sentence on the invite field', async () => {
