@@ -68,6 +68,7 @@ describe('chat lifecycle', () => {
       {
         id: 'dead',
         conversationId,
+        parentId: 'q', // messages form a tree (decision 0009): the answer follows its question
         role: 'assistant',
         content: 'half',
         status: 'streaming',

@@ -20,10 +20,16 @@ describe('MessageTree (decision 0009)', () => {
     expect(tree.path('a2b').map((node) => node.id)).toEqual(['q1', 'a1', 'q2b', 'a2b']);
   });
 
-  it('falls back to the newest message when no leaf is recorded or it is unknown', () => {
+  it('falls back to the newest leaf when no leaf is recorded or it is unknown', () => {
     expect(tree.path(null).at(-1)!.id).toBe('a2c');
     expect(tree.path('gone').at(-1)!.id).toBe('a2c');
     expect(new MessageTree([]).path(null)).toEqual([]);
+    // Rows written at the same instant: the answer (a leaf) wins over its question.
+    const sameInstant = new MessageTree([
+      { id: 'answer', parentId: 'question' },
+      { id: 'question', parentId: null },
+    ]);
+    expect(sameInstant.path(null).map((node) => node.id)).toEqual(['question', 'answer']);
   });
 
   it('lists the versions of a message, oldest first, and its place among them', () => {

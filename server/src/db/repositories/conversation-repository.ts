@@ -174,7 +174,7 @@ export class ConversationRepository {
   /**
    * The branch that ends at `leafId`, root first, at most its last HISTORY_READ_LIMIT messages: what
    * the model is sent (decision 0009). `leafId` undefined: the conversation's active leaf (or, with
-   * none recorded, its newest message); null: the empty path (a new version of the first message).
+   * none recorded, its newest leaf); null: the empty path (a new version of the first message).
    */
   async path(conversationId: string, leafId?: string | null): Promise<PathMessage[]> {
     if (leafId === null) return [];
@@ -287,13 +287,14 @@ const INSERT_TURNS: PreparedStatement = {
 
 /**
  * A branch, from its leaf up to the root through parent_id ($2, else the active leaf, else the
- * newest message), newest $3 messages at most, returned root first. Every step stays inside the
+ * newest leaf), newest $3 messages at most, returned root first. Every step stays inside the
  * conversation ($1), so a leaf of another conversation finds nothing.
  */
 const PATH = `
   with recursive leaf as (
     select coalesce($2::text, c.active_message_id,
                     (select m.id from messages m where m.conversation_id = c.id
+                       and not exists (select 1 from messages n where n.parent_id = m.id)
                      order by m.created_at desc, m.id desc limit 1)) as id
     from conversations c where c.id = $1),
   path as (

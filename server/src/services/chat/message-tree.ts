@@ -40,10 +40,10 @@ export class MessageTree<Node extends TreeNode> {
 
   /**
    * The branch from the root to `leafId`, root first. An unknown leaf (none recorded) falls back to
-   * the newest message, so a conversation always shows its latest turn.
+   * the newest leaf, so a conversation always shows its latest turn.
    */
   path(leafId: string | null): Node[] {
-    let node = (leafId !== null ? this.byId.get(leafId) : undefined) ?? this.nodes.at(-1);
+    let node = (leafId !== null ? this.byId.get(leafId) : undefined) ?? this.newestLeaf();
     const path: Node[] = [];
     const seen = new Set<string>();
     while (node && !seen.has(node.id)) {
@@ -52,6 +52,11 @@ export class MessageTree<Node extends TreeNode> {
       node = node.parentId !== null ? this.byId.get(node.parentId) : undefined;
     }
     return path.reverse();
+  }
+
+  /** The newest message that no other follows. */
+  private newestLeaf(): Node | undefined {
+    return this.nodes.findLast((node) => !this.children.has(node.id)) ?? this.nodes.at(-1);
   }
 
   /** The versions of `id` (itself included), oldest first, and its place among them. */
