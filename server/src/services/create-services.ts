@@ -62,8 +62,7 @@ export function createServices({ config, database, llm, catalog, plans, logger, 
             if (invalidation.kind === 'chatbot') {
               chatbots.forget(invalidation.chatbotId);
               publishing.forget();
-            }
-            else if (invalidation.kind === 'plan') subscriptions.forget(invalidation.userId);
+            } else if (invalidation.kind === 'plan') subscriptions.forget(invalidation.userId);
             else if (invalidation.kind === 'api_key') api.keys.forget(invalidation.keyId);
             else {
               sessions.forgetGroup(invalidation.userId);
@@ -143,7 +142,11 @@ export function createServices({ config, database, llm, catalog, plans, logger, 
         model,
         config.chatbots.maxTokensCeiling,
       ),
-    onChange: (chatbotId) => announce({ kind: 'chatbot', chatbotId }),
+    onChange: (chatbotId) => {
+      // Its name (shown to visitors) may have changed, or it is gone: the publication copies too.
+      publishing.forget();
+      return announce({ kind: 'chatbot', chatbotId });
+    },
   });
   // Several instances: a Stop that lands on another replica reaches the one streaming the answer.
   const stopChannel = limits.redis

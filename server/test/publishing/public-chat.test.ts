@@ -172,6 +172,14 @@ describe('a visitor chats with a published bot', () => {
     expect(
       await (await fetch(`${base}/api/public/bots/${slug}/conversations`, { headers: bearer(bob) })).json(),
     ).toEqual([]);
+    // The owner reads visitor conversations in the inbox only: their own chat cannot write into one.
+    const intoVisitors = await t.app.inject({
+      method: 'POST',
+      url: `/api/chatbots/${who.chatbotId}/chat`,
+      headers: { ...as(who.cookie), accept: 'application/json' },
+      payload: { message: 'owner writes here', conversationId: meta.conversationId },
+    });
+    expect(intoVisitors.statusCode).toBe(404);
     // The owner's conversation ids are not reachable either (the owner's own chat).
     const ownChat = await t.app.inject({
       method: 'POST',

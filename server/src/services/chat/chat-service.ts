@@ -103,10 +103,10 @@ export class ChatService {
     if (body.conversationId && (!conversation || conversation.chatbotId !== chatbot.id)) {
       throw notFound('Conversation');
     }
-    // A visitor's turn continues only that visitor's conversation (issue 22).
-    if (options.visitorId !== undefined && conversation && conversation.visitorId !== options.visitorId) {
+    // A visitor's turn continues only that visitor's conversation, the owner's only their own
+    // (a visitor conversation is read-only in the owner's inbox; issue 22).
+    if (conversation && conversation.visitorId !== (options.visitorId ?? null))
       throw notFound('Conversation');
-    }
     if (conversation) this.assertIdle(conversation.id);
     // Both before the upstream call, side by side: nothing sequential that need not be. The history
     // is the active branch; the new message continues it (decision 0009).
