@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mount } from '@vue/test-utils';
-import { flushPromises } from '@vue/test-utils';
+import { flushPromises, mount } from '@vue/test-utils';
 import type { ChatMessage } from '@app/common';
 import ChatMessageEditor from './ChatMessageEditor.vue';
 import ChatVersionSwitcher from './ChatVersionSwitcher.vue';
