@@ -132,6 +132,18 @@ describe('the chatbot API through the openai SDK', () => {
     ).rejects.toBeInstanceOf(OpenAI.InternalServerError);
   });
 
+  it('documents the routes in OpenAPI under their own tags, with the bearer scheme', async () => {
+    const document = (await f.t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { tags?: string[]; security?: unknown }>>;
+      components: { securitySchemes: Record<string, { type: string; scheme?: string }> };
+    };
+    expect(document.paths['/v1/chat/completions']!.post!.tags).toEqual(['openai-compatible']);
+    expect(document.paths['/v1/models']!.get!.tags).toEqual(['openai-compatible']);
+    expect(document.paths['/v1/models']!.get!.security).toEqual([{ apiKey: [] }]);
+    expect(document.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(document.paths['/api/api-keys']!.post!.tags).toEqual(['api-keys']);
+  });
+
   it('refuses tools for a model without function calling with a clear 400', async () => {
     await createChatbot(f.t, cookie, { name: 'Plain bot', model: 'plain-default' });
     const error = await sdk.chat.completions
