@@ -180,6 +180,17 @@ describe('a visitor chats with a published bot', () => {
       payload: { message: 'owner writes here', conversationId: meta.conversationId },
     });
     expect(intoVisitors.statusCode).toBe(404);
+    for (const url of [
+      `/api/conversations/${meta.conversationId}/regenerate`,
+      `/api/messages/${meta.assistantMessageId}/regenerate`,
+    ]) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...as(who.cookie), accept: 'application/json' },
+      });
+      expect(response.statusCode, url).toBe(404);
+    }
     // The owner's conversation ids are not reachable either (the owner's own chat).
     const ownChat = await t.app.inject({
       method: 'POST',

@@ -153,7 +153,8 @@ export class ChatService {
     options: TurnOptions = {},
   ): Promise<TurnOutcome> {
     const conversation = await this.conversations.findOwned(userId, conversationId);
-    if (!conversation) throw notFound('Conversation');
+    // A visitor's conversation (issue 22) is read-only to its owner.
+    if (!conversation || conversation.visitorId !== null) throw notFound('Conversation');
     const path = await this.conversations.path(conversation.id);
     const question = path.findLastIndex((message) => message.role === 'user');
     if (question < 0) throw new AppError('conflict', NOTHING_TO_ANSWER);
@@ -236,7 +237,8 @@ export class ChatService {
   private async ownedMessage(userId: string, messageId: string) {
     const message = await this.messages.findOwned(userId, messageId);
     const conversation = message && (await this.conversations.findOwned(userId, message.conversationId));
-    if (!message || !conversation) throw notFound('Message');
+    // A visitor's conversation (issue 22) is read-only to its owner: no edit, no new version.
+    if (!message || !conversation || conversation.visitorId !== null) throw notFound('Message');
     return { message, conversation };
   }
 
