@@ -201,6 +201,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(conversationsRoutes, { conversations });
   await app.register(liveRoutes, { conversations, runs: chat.runs });
   await app.register(promptsRoutes, { prompts });
+  // Published chatbots (issue 22): the owner's settings and inbox; the visitors' API and pages.
+  await app.register(publishingRoutes, { publishing: services.publishing });
+  await app.register(publicRoutes, { publishing: services.publishing });
+  await app.register(publicLiveRoutes, { publishing: services.publishing, runs: chat.runs });
+  await app.register(embedPageRoutes, { publishing: services.publishing, hasSpa: hasSpaAt(deps.spaDir) });
   // The chatbot API: bearer keys on /v1 (never cookies, no origin check), keys managed on /api.
   await app.register(apiKeysRoutes, { keys: services.api.keys, directory: services.api.directory });
   await app.register(openAiRoutes, { prefix: '/v1', api: services.api });
