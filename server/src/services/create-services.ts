@@ -66,8 +66,8 @@ export function createServices({ config, database, llm, catalog, plans, logger, 
             else if (invalidation.kind === 'api_key') api.keys.forget(invalidation.keyId);
             else {
               sessions.forgetGroup(invalidation.userId);
-              // A disabled or deleted owner: their keys are verified again (rare; all of them).
-              api.keys.forgetAll();
+              // A disabled or deleted owner: their keys are verified again.
+              api.keys.forgetOwner(invalidation.userId);
             }
           },
           onResubscribed: () => {
@@ -96,6 +96,7 @@ export function createServices({ config, database, llm, catalog, plans, logger, 
    */
   const userChanged = async (userId: string) => {
     sessions.forgetGroup(userId);
+    api.keys.forgetOwner(userId);
     await announce({ kind: 'user', userId });
   };
 

@@ -102,6 +102,25 @@ describe('API keys and plans', () => {
       .toBe('denied');
   });
 
+  it("a disabled owner's key fails at once", async () => {
+    const { cookie } = await withPlan('disabled-owner@example.com', 'pro');
+    await createChatbot(f.t, cookie, { name: 'Soon gone' });
+    const { secret } = await createKey(f.t, cookie);
+    const sdk = new OpenAI({ baseURL: `${f.base}/v1`, apiKey: secret, maxRetries: 0 });
+    await expect(sdk.models.list()).resolves.toBeDefined();
+    const me = (await f.t.app.inject({ method: 'GET', url: '/api/me', headers: as(cookie) })).json() as {
+      id: string;
+    };
+    const disable = await f.t.app.inject({
+      method: 'POST',
+      url: `/api/admin/users/${me.id}/disabled`,
+      headers: { 'x-admin-token': ADMIN_TOKEN },
+      payload: { disabled: true },
+    });
+    expect(disable.statusCode).toBe(200);
+    await expect(sdk.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+
   it('validation errors name their field', async () => {
     const { cookie } = await withPlan('fields@example.com', 'pro');
     const response = await f.t.app.inject({

@@ -44,6 +44,8 @@ const TOUCH_EVERY_MS = 60_000;
 export class ApiKeyService {
   private readonly verified: ReadThroughCache<VerifiedKey | null>;
   private readonly touched = new Map<string, number>();
+  /** Owner → the ids of their keys verified here: a disabled or deleted owner's keys are dropped. */
+  private readonly byOwner = new Map<string, Set<string>>();
   private readonly now: () => Date;
 
   constructor(
@@ -142,8 +144,15 @@ export class ApiKeyService {
     this.verified.forgetGroup(keyId);
   }
 
+  /** Drops every verified key of a user (disabled, deleted, role changed: checked again on next use). */
+  forgetOwner(userId: string): void {
+    for (const keyId of this.byOwner.get(userId) ?? []) this.verified.forgetGroup(keyId);
+    this.byOwner.delete(userId);
+  }
+
   forgetAll(): void {
     this.verified.clear();
+    this.byOwner.clear();
   }
 
   private async load(secret: string): Promise<VerifiedKey | null> {
@@ -155,6 +164,9 @@ export class ApiKeyService {
       .limit(1);
     const row = rows[0];
     if (!row || row.key.revokedAt || row.owner.disabledAt) return null;
+    if (this.byOwner.size > 10_000) this.byOwner.clear();
+    const owned = this.byOwner.get(row.key.userId) ?? new Set<string>();
+    this.byOwner.set(row.key.userId, owned.add(row.key.id));
     return {
       id: row.key.id,
       prefix: row.key.prefix,
