@@ -51,7 +51,7 @@ import { apiKeysRoutes } from './http/routes/openai/api-keys.routes.js';
 import { openAiRoutes } from './http/routes/openai/openai.routes.js';
 import { invitesRoutes } from './http/routes/admin/invites.routes.js';
 import { InviteService } from './services/invites/invite-service.js';
-import { isFirstAccount } from './services/invites/first-account.js';
+import { hasNoAccounts, isFirstAccount } from './services/invites/first-account.js';
 
 export interface AppDeps {
   config: Config;
@@ -158,12 +158,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       shuttingDown: () => shuttingDown,
     },
   });
+  // A server without accounts lets its first account sign up whatever SIGNUP says (signup-gate.ts), so
+  // the SPA is told "open" until then. Once an account exists the answer is the setting (not re-checked).
+  let hasAccounts = false;
+  const signupShown = async () => {
+    if (!hasAccounts) hasAccounts = !(await hasNoAccounts(database.db));
+    return hasAccounts ? config.signup : 'open';
+  };
   await app.register(configRoutes, {
-    info: () => ({
+    info: async () => ({
       llmMode: llm.mode,
       defaultModel: config.llm.modelChat,
       plans: services.planNames(),
-      signup: config.signup,
+      signup: await signupShown(),
     }),
   });
   await app.register(meRoutes, {

@@ -45,6 +45,8 @@ describe('a visitor chats with a published bot', () => {
   it('shows the bot without its prompt, model, owner or limits', async () => {
     const response = await fetch(`${base}/api/public/bots/${slug}`);
     expect(response.status).toBe(200);
+    // The launcher on the host page reads it cross-origin, without credentials.
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
     const text = await response.text();
     expect(text).not.toContain('SECRET-PROMPT');
     expect(text).not.toContain('chat-default');

@@ -7,14 +7,15 @@ const publicInfo = z.object({
   plans: z.array(z.string()),
   signup: z
     .enum(['open', 'invite', 'closed'])
-    .describe('SIGNUP: anyone may sign up, only with an invite link, or nobody (the first account always may)'),
+    .describe(
+      'SIGNUP: anyone may sign up, only with an invite link, or nobody (the first account always may, so a server without accounts says open)',
+    ),
 });
 
 /** What the SPA needs to know about this server (public, no secrets). */
-export const configRoutes: FastifyPluginAsyncZod<{ info: () => z.infer<typeof publicInfo> }> = async (
-  app,
-  { info },
-) => {
+export const configRoutes: FastifyPluginAsyncZod<{
+  info: () => Promise<z.infer<typeof publicInfo>>;
+}> = async (app, { info }) => {
   app.get(
     '/api/config',
     { schema: { tags: ['account'], summary: 'Public server information', response: { 200: publicInfo } } },

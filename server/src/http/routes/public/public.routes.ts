@@ -53,7 +53,13 @@ export const publicRoutes: FastifyPluginAsyncZod<{ publishing: Publishing }> = a
         response: { 200: publicBotResponse, ...commonErrors },
       },
     },
-    async (request) => toPublicBot((await publicChat.bot(request.params.slug, publicCaller(request))).row),
+    async (request, reply) => {
+      const bot = toPublicBot((await publicChat.bot(request.params.slug, publicCaller(request))).row);
+      // The launcher reads the bot's look from the host page (a simple cross-origin GET, no
+      // credentials): public data, so any origin may read it; every other public route stays same-origin.
+      void reply.header('access-control-allow-origin', '*');
+      return bot;
+    },
   );
 
   app.post(
