@@ -10,13 +10,7 @@ export interface AuditActor {
 
 export const CLI_ACTOR: AuditActor = { userId: null, label: 'admin CLI' };
 
-export type AuditAction =
-  | 'set_plan'
-  | 'set_role'
-  | 'disable'
-  | 'enable'
-  | 'invite_create'
-  | 'invite_revoke';
+export type AuditAction = 'set_plan' | 'set_role' | 'disable' | 'enable' | 'invite_create' | 'invite_revoke';
 
 export interface AuditEntry {
   actor: AuditActor;
