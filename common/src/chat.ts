@@ -112,6 +112,8 @@ export interface Conversation {
   title: string;
   createdAt: string;
   updatedAt: string;
+  /** `api`: stored from the chatbot API on request (`X-Chatbot-Store: true`, docs/api.md). */
+  source?: 'app' | 'api';
   /** Search results only: the message text around the first match ("…" where it was cut). */
   snippet?: string;
 }

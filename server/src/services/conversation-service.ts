@@ -186,6 +186,7 @@ function toConversation(row: ConversationRow): Conversation {
     title: row.title,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    ...(row.source === 'api' ? { source: 'api' as const } : {}),
   };
 }
 

@@ -168,9 +168,11 @@ describe('chatbot API wire', () => {
       url: `/api/chatbots/${botId}/conversations`,
       headers: as(cookie),
     });
-    const list = after.json().items as Array<{ id: string; title: string }>;
+    const list = after.json().items as Array<{ id: string; title: string; source?: string }>;
     expect(list.length).toBe((before.json().items as unknown[]).length + 1);
     const stored = list.find((conversation) => conversation.title === 'Keep this one')!;
+    expect(stored.source).toBe('api');
+    expect(list.filter((conversation) => conversation.source === 'api')).toHaveLength(1);
     const read = await f.t.app.inject({
       method: 'GET',
       url: `/api/conversations/${stored.id}`,

@@ -69,6 +69,7 @@ export const conversation = z.object({
   title: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  source: z.enum(['app', 'api']).optional().describe('`api`: stored from /v1/chat/completions'),
   snippet: z
     .string()
     .optional()
