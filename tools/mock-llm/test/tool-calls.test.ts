@@ -7,6 +7,8 @@ const tools = [{ type: 'function', function: { name: 'lookup_order', parameters:
 // Test-only: bodies are asserted field by field.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const parse = (frame: string): any => JSON.parse(frame.slice('data: '.length));
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = async (response: Response): Promise<any> => response.json();
 
 describe.each(['openai', 'litellm'] as const)('tool calls (%s flavour)', (flavor) => {
   let mock: MockLlm;
@@ -24,7 +26,7 @@ describe.each(['openai', 'litellm'] as const)('tool calls (%s flavour)', (flavor
 
   it('a whole answer calls the first tool with the user text, finish_reason tool_calls', async () => {
     const response = await chat({ messages: [{ role: 'user', content: 'Where is order 42?' }] });
-    const body = await response.json();
+    const body = await json(response);
     const choice = body.choices[0];
     expect(choice.finish_reason).toBe('tool_calls');
     expect(choice.message.content).toBeNull();
@@ -70,10 +72,10 @@ describe.each(['openai', 'litellm'] as const)('tool calls (%s flavour)', (flavor
         { role: 'tool', tool_call_id: 'call_1', content: 'shipped' },
       ],
     });
-    const answer = (await after.json()).choices[0];
+    const answer = (await json(after)).choices[0];
     expect(answer.finish_reason).toBe('stop');
     expect(answer.message.content).toBe('The tool answered: shipped');
     const none = await chat({ messages: [{ role: 'user', content: 'Hi' }], tool_choice: 'none' });
-    expect((await none.json()).choices[0].message.tool_calls).toBeUndefined();
+    expect((await json(none)).choices[0].message.tool_calls).toBeUndefined();
   });
 });
