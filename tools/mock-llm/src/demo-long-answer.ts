@@ -50,8 +50,8 @@ export function longAnswer(): string {
   const lines = [
     '# A field guide to building a good chatbot',
     '',
-    'This is a long answer on purpose: it streams for a while, so you can see the page follow it and',
-    'press **Stop** (or <kbd>Esc</kbd>) at any point. What was written so far is kept.',
+    'This is a long answer on purpose: it streams for a while, so you can see the page follow it and ' +
+      'press **Stop** (or the Escape key) at any point. What was written so far is kept.',
     '',
   ];
   topics.forEach((topic, section) => {

@@ -1,7 +1,7 @@
 /**
  * The offline demo model's answers: each shows one thing the chat renders (headings, lists, a table,
  * code with a language, a long streamed answer). Plain product content, no operator instructions:
- * a normal user reads these.
+ * a normal user reads these. A paragraph is one line: the chat renders a single newline as a break.
  */
 
 export type DemoKind = 'code' | 'table' | 'list' | 'long' | 'story' | 'explain' | 'hello';
@@ -98,12 +98,12 @@ export function storyAnswer(): string {
   return [
     '## The lighthouse keeper’s cat',
     '',
-    'Every evening, when the lamp began to turn, the cat climbed the *one hundred and twelve* steps',
-    'to the top of the lighthouse and sat beside the great lens, as if she were the one keeping the',
-    'ships safe.',
+    'Every evening, when the lamp began to turn, the cat climbed the *one hundred and twelve* steps ' +
+      'to the top of the lighthouse and sat beside the great lens, as if she were the one keeping the ' +
+      'ships safe.',
     '',
-    'The keeper never told her otherwise. On the night of the storm the power failed, and it was the',
-    'cat who heard the generator cough first and ran down the stairs, yowling, until he followed.',
+    'The keeper never told her otherwise. On the night of the storm the power failed, and it was the ' +
+      'cat who heard the generator cough first and ran down the stairs, yowling, until he followed.',
     '',
     '> “You were right,” he said afterwards, handing her the last of the fish. “You are the keeper.”',
     '',
@@ -115,8 +115,8 @@ export function explainAnswer(): string {
   return [
     '## How a streamed answer reaches you',
     '',
-    'A language model writes its answer a few characters at a time. Instead of waiting for the whole',
-    'text, the server passes each piece on as soon as it arrives, so you can start reading at once.',
+    'A language model writes its answer a few characters at a time. Instead of waiting for the whole ' +
+      'text, the server passes each piece on as soon as it arrives, so you can start reading at once.',
     '',
     '### The three steps',
     '',
@@ -136,8 +136,8 @@ export function explainAnswer(): string {
 /** `quoted`: the user's message, one line, shown back as a blockquote. */
 export function helloAnswer(quoted: string): string {
   return [
-    'Hello! I’m the built-in **demo model**: my answers are examples, written without a real language',
-    'model, to show what this chat can do. Try one of these:',
+    'Hello! I’m the built-in **demo model**: my answers are examples, written without a real language ' +
+      'model, to show what this chat can do. Try one of these:',
     '',
     '- “Show me a code example” — a code block with syntax highlighting and a copy button',
     '- “Compare options in a table” — a markdown table',
