@@ -77,10 +77,14 @@ describe('soak', () => {
           // A JSON client that leaves mid-answer: that one aborts the turn (stored `stopped`).
           figures.aborted++;
           figures.jsonAborted++;
+          // A slow answer (3 s) left after 300 ms: it has begun under load, and has not ended yet.
           const pending = rig
-            .post(`Soak ${index}`, { accept: 'application/json', signal: controller.signal })
+            .post(`Soak ${index} [[mock:slow=50,deltas=60]]`, {
+              accept: 'application/json',
+              signal: controller.signal,
+            })
             .catch(() => null);
-          await sleep(30);
+          await sleep(300);
           controller.abort();
           await pending;
           return;
