@@ -290,7 +290,9 @@ describe('sign-up by invite and closed sign-up (1280×800)', () => {
     });
     const admin = await openPage(desktop);
     await admin.page.goto('/sign-up');
-    await admin.page.getByTestId('invite-field').waitFor();
+    // No account yet: the first one needs no invite, so none is asked for.
+    await admin.page.getByLabel('Email').waitFor();
+    expect(await admin.page.getByTestId('invite-field').count()).toBe(0);
     await fillSignUp(admin.page, 'ada@example.com');
     await admin.page.waitForURL('**/chatbots');
     expect(await me(admin.page)).toMatchObject({ role: 'admin', firstAccount: true });
@@ -335,6 +337,13 @@ describe('sign-up by invite and closed sign-up (1280×800)', () => {
       models: [{ id: 'chat-default' }],
       env: { SIGNUP: 'closed' },
     });
+    // A fresh closed server still lets its first account (the administrator) sign up.
+    const first = await openPage(desktop);
+    await first.page.goto('/sign-up');
+    await fillSignUp(first.page, 'ada@example.com');
+    await first.page.waitForURL('**/chatbots');
+    expect(await me(first.page)).toMatchObject({ role: 'admin', firstAccount: true });
+
     const visitor = await openPage(desktop);
     const { page } = visitor;
     await page.goto('/');

@@ -26,6 +26,18 @@ beforeAll(async () => {
       LLM_PLAN_MODELS_FILE: fixture('plans.admin.yaml'),
     },
   });
+  // The first account of a server is its administrator (issue 25): an operator takes that place, so
+  // every account the tests make is a normal user until setRole says otherwise.
+  const operator = await fetch(`${server.baseUrl}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: server.baseUrl },
+    body: JSON.stringify({
+      email: 'operator@example.com',
+      password: 'operator password 1',
+      name: 'Operator',
+    }),
+  });
+  if (!operator.ok) throw new Error(`operator sign-up: HTTP ${operator.status}`);
   browser = await launchBrowser();
   mkdirSync(SHOTS, { recursive: true });
 });
